@@ -1,0 +1,148 @@
+package builder
+
+import (
+	"slices"
+	"strings"
+
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+)
+
+// Options are the controller-wide settings that shape the generated objects.
+type Options struct {
+	// MultiTenancy makes every Kustomization apply as flux-applier and
+	// creates that ServiceAccount with a binding for the FluxConfig's scope.
+	MultiTenancy bool
+	// ClusterScopeNamespaces lists the namespaces where a FluxConfig may
+	// have scope cluster; "*" allows every namespace.
+	ClusterScopeNamespaces []string
+}
+
+// ClusterScopeAllowed tells whether a FluxConfig in namespace ns may have
+// scope cluster.
+func (o Options) ClusterScopeAllowed(ns string) bool {
+	return slices.Contains(o.ClusterScopeNamespaces, "*") || slices.Contains(o.ClusterScopeNamespaces, ns)
+}
+
+// Input is everything the builder reads.
+type Input struct {
+	// Config is the FluxConfig to build for.
+	Config *v1alpha1.FluxConfig
+	// Protected holds the data of the protectedParametersSecretRef Secret,
+	// nil when there is none.
+	Protected map[string][]byte
+	// GeneratedKey is the SSH key pair to use for an SSH URL that has no key
+	// of its own; the controller generates it once and keeps it.
+	GeneratedKey *SSHKeyPair
+}
+
+// Objects are the generated children of one FluxConfig.
+type Objects struct {
+	Source             client.Object
+	AuthSecret         *corev1.Secret
+	TLSSecret          *corev1.Secret
+	Kustomizations     []*kustomizev1.Kustomization
+	ServiceAccount     *corev1.ServiceAccount
+	RoleBinding        *rbacv1.RoleBinding
+	ClusterRoleBinding *rbacv1.ClusterRoleBinding
+	// RepositoryPublicKey is the public key to publish in status, set when
+	// the controller's generated key is in use.
+	RepositoryPublicKey string
+}
+
+// All lists the generated objects in the order they are applied: identity
+// and credentials first, then the source, then the Kustomizations.
+func (o *Objects) All() []client.Object {
+	var all []client.Object
+	if o.ServiceAccount != nil {
+		all = append(all, o.ServiceAccount)
+	}
+	if o.RoleBinding != nil {
+		all = append(all, o.RoleBinding)
+	}
+	if o.ClusterRoleBinding != nil {
+		all = append(all, o.ClusterRoleBinding)
+	}
+	if o.AuthSecret != nil {
+		all = append(all, o.AuthSecret)
+	}
+	if o.TLSSecret != nil {
+		all = append(all, o.TLSSecret)
+	}
+	all = append(all, o.Source)
+	for _, k := range o.Kustomizations {
+		all = append(all, k)
+	}
+	return all
+}
+
+// Build returns the Flux objects for a FluxConfig, or a *ConfigError that
+// names the field to fix.
+func Build(in Input, opts Options) (*Objects, error) {
+	fc := in.Config
+	if err := Validate(fc); err != nil {
+		return nil, err
+	}
+	if opts.MultiTenancy && fc.Spec.Scope != v1alpha1.ScopeNamespace && !opts.ClusterScopeAllowed(fc.Namespace) {
+		return nil, configErr("spec.scope", "cluster is not allowed in namespace %s: this controller allows scope cluster only in %s (flag --cluster-scope-namespaces); use scope: namespace, or ask the cluster operator to allow this namespace",
+			fc.Namespace, strings.Join(opts.ClusterScopeNamespaces, ", "))
+	}
+	auth, err := buildAuth(in)
+	if err != nil {
+		return nil, err
+	}
+	out := &Objects{AuthSecret: auth.secret, TLSSecret: auth.tls, RepositoryPublicKey: auth.publicKey}
+	out.Source, err = buildSource(fc, auth.secretRef, auth.tlsRef)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range fc.Spec.Kustomizations {
+		out.Kustomizations = append(out.Kustomizations, buildKustomization(fc, k, opts))
+	}
+	if opts.MultiTenancy {
+		out.ServiceAccount, out.RoleBinding, out.ClusterRoleBinding = buildRBAC(fc)
+	}
+	return out, nil
+}
+
+// objectMeta is the metadata of a namespaced child: the FluxConfig's
+// namespace, its labels, and a controller reference to it.
+func objectMeta(fc *v1alpha1.FluxConfig, name string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{
+		Name:            name,
+		Namespace:       fc.Namespace,
+		Labels:          Labels(fc),
+		OwnerReferences: []metav1.OwnerReference{OwnerReference(fc)},
+	}
+}
+
+// OwnerReference is the controller reference every namespaced child carries.
+func OwnerReference(fc *v1alpha1.FluxConfig) metav1.OwnerReference {
+	return metav1.OwnerReference{
+		APIVersion:         v1alpha1.GroupVersion.String(),
+		Kind:               "FluxConfig",
+		Name:               fc.Name,
+		UID:                fc.UID,
+		Controller:         ptr.To(true),
+		BlockOwnerDeletion: ptr.To(true),
+	}
+}
+
+// IsControlledBy tells whether obj carries fc's controller reference.
+func IsControlledBy(obj metav1.Object, fc *v1alpha1.FluxConfig) bool {
+	return slices.ContainsFunc(obj.GetOwnerReferences(), func(r metav1.OwnerReference) bool {
+		return r.UID == fc.UID && r.Controller != nil && *r.Controller
+	})
+}
+
+// HasLabelsOf tells whether obj carries the labels of fc's children.
+func HasLabelsOf(obj metav1.Object, fc *v1alpha1.FluxConfig) bool {
+	l := obj.GetLabels()
+	return l[v1alpha1.ManagedLabel] == "true" && l[v1alpha1.NameLabel] == fc.Name && l[v1alpha1.NamespaceLabel] == fc.Namespace
+}

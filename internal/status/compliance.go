@@ -1,0 +1,93 @@
+package status
+
+import (
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+)
+
+// Condition types and reasons read from Flux objects.
+const (
+	ReadyCondition       = "Ready"
+	ReconcilingCondition = "Reconciling"
+	StalledCondition     = "Stalled"
+
+	// DependencyNotReadyReason: a Kustomization or HelmRelease waits for a
+	// dependsOn entry.
+	DependencyNotReadyReason = "DependencyNotReady"
+	// ArtifactFailedReason: it waits for its source's artifact. The source
+	// reports its own failure, so the waiting object is only Pending.
+	ArtifactFailedReason = "ArtifactFailed"
+)
+
+// waitingReasons are Ready=False reasons that mean "waiting on something
+// else", not "failed".
+var waitingReasons = map[string]bool{
+	DependencyNotReadyReason: true,
+	ArtifactFailedReason:     true,
+}
+
+// Compliance judges one object, following kstatus and Flux's conditions:
+//   - Pending: not found, its controller has not seen the current generation,
+//     Reconciling, or Ready=False only because it waits on a dependency;
+//   - Suspended: spec.suspend is true;
+//   - Non-Compliant: Stalled, or Ready=False for any other reason;
+//   - Compliant: Ready=True at the current generation;
+//   - Unknown: no Ready condition to judge by.
+func Compliance(o Object) string {
+	if !o.Found {
+		return v1alpha1.CompliancePending
+	}
+	if o.Suspended {
+		return v1alpha1.ComplianceSuspended
+	}
+	if isTrue(o.Conditions, StalledCondition) {
+		return v1alpha1.ComplianceNonCompliant
+	}
+	if o.Generation > 0 && o.ObservedGeneration < o.Generation {
+		return v1alpha1.CompliancePending
+	}
+	ready := meta.FindStatusCondition(o.Conditions, ReadyCondition)
+	switch {
+	case ready == nil:
+		if isTrue(o.Conditions, ReconcilingCondition) {
+			return v1alpha1.CompliancePending
+		}
+		return v1alpha1.ComplianceUnknown
+	case ready.Status == metav1.ConditionFalse:
+		if waitingReasons[ready.Reason] {
+			return v1alpha1.CompliancePending
+		}
+		return v1alpha1.ComplianceNonCompliant
+	case ready.Status == metav1.ConditionTrue && !isTrue(o.Conditions, ReconcilingCondition):
+		return v1alpha1.ComplianceCompliant
+	}
+	return v1alpha1.CompliancePending
+}
+
+// Aggregate sums up the objects: Suspended when the FluxConfig is suspended;
+// else Non-Compliant if any object is; else Pending if any is; else Compliant
+// when every object is; else Unknown.
+func Aggregate(suspended bool, states []string) string {
+	if suspended {
+		return v1alpha1.ComplianceSuspended
+	}
+	count := map[string]int{}
+	for _, s := range states {
+		count[s]++
+	}
+	switch {
+	case count[v1alpha1.ComplianceNonCompliant] > 0:
+		return v1alpha1.ComplianceNonCompliant
+	case count[v1alpha1.CompliancePending] > 0:
+		return v1alpha1.CompliancePending
+	case len(states) > 0 && count[v1alpha1.ComplianceCompliant] == len(states):
+		return v1alpha1.ComplianceCompliant
+	}
+	return v1alpha1.ComplianceUnknown
+}
+
+func isTrue(conds []metav1.Condition, t string) bool {
+	return meta.IsStatusConditionTrue(conds, t)
+}
