@@ -61,7 +61,7 @@ func main() {
 	flag.DurationVar(&resync, "resync-interval", 10*time.Minute, "How often every FluxConfig is reconciled even when nothing changed (picks up rotated protected parameters).")
 	flag.StringVar(&watchSelector, "watch-label-selector", "", "Reconcile only the FluxConfigs matching this label selector, to shard them across controller deployments.")
 	flag.BoolVar(&multiTenancy, "enable-multi-tenancy", true, "Apply every Kustomization as the flux-applier ServiceAccount, bound to the FluxConfig's scope.")
-	flag.StringVar(&clusterScopeNS, "cluster-scope-namespaces", "cluster-config,flux-system", "Comma-separated namespaces where a FluxConfig may have scope cluster ('*' for every namespace). Applies with multi-tenancy.")
+	flag.StringVar(&clusterScopeNS, "cluster-scope-namespaces", "cluster-config,flux-system", "Comma-separated namespaces (or shell patterns such as platform-*) where a FluxConfig may have scope cluster ('*' for every namespace). Applies with multi-tenancy.")
 	flag.StringVar(&logLevel, "log-level", "info", "Log verbosity: debug, info or error.")
 	flag.BoolVar(&showVersion, "version", false, "Print the version and exit.")
 	flag.Parse()

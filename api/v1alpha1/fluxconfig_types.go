@@ -10,7 +10,7 @@ import (
 // +kubebuilder:validation:XValidation:rule="has(self.bucket) == (self.sourceKind == 'Bucket')",message="spec.bucket must be set when, and only when, spec.sourceKind is Bucket",fieldPath=".bucket"
 // +kubebuilder:validation:XValidation:rule="has(self.azureBlob) == (self.sourceKind == 'AzureBlob')",message="spec.azureBlob must be set when, and only when, spec.sourceKind is AzureBlob",fieldPath=".azureBlob"
 // +kubebuilder:validation:XValidation:rule="has(self.ociRepository) == (self.sourceKind == 'OCIRepository')",message="spec.ociRepository must be set when, and only when, spec.sourceKind is OCIRepository",fieldPath=".ociRepository"
-// +kubebuilder:validation:XValidation:rule="!has(self.kustomizations) || self.kustomizations.all(k, !has(k.dependsOn) || k.dependsOn.all(d, self.kustomizations.exists(o, o.name == d)))",messageExpression="'spec.kustomizations: dependsOn of ' + self.kustomizations.filter(k, has(k.dependsOn) && k.dependsOn.exists(d, !self.kustomizations.exists(o, o.name == d))).map(k, k.name).join(', ') + ' names a kustomization that is not in spec.kustomizations; dependsOn takes the names of sibling kustomizations'",fieldPath=".kustomizations"
+// +kubebuilder:validation:XValidation:rule="!has(self.kustomizations) || self.kustomizations.all(k, !has(k.dependsOn) || k.dependsOn.all(d, self.kustomizations.exists(o, o.name == d)))",message="spec.kustomizations: every dependsOn entry must be the name of another kustomization in spec.kustomizations",fieldPath=".kustomizations"
 type FluxConfigSpec struct {
 	// Scope says how much the applier may change: `cluster` (anything in the
 	// cluster) or `namespace` (only this namespace). Immutable.
@@ -89,7 +89,7 @@ type LocalObjectReference struct {
 // +kubebuilder:printcolumn:name="Revision",type=string,JSONPath=`.status.sourceSyncedCommitId`,priority=1
 // +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.errorMessage`,priority=1
 // +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') && size(self.metadata.name) <= 63",message="metadata.name must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
-// +kubebuilder:validation:XValidation:rule="!has(self.spec.kustomizations) || self.spec.kustomizations.all(k, size(self.metadata.name) + 1 + size(k.name) <= 63)",messageExpression="'spec.kustomizations: the generated Kustomization name <fluxconfig>-<kustomization> must be at most 63 characters; shorten the FluxConfig name or the kustomization(s) ' + self.spec.kustomizations.filter(k, size(self.metadata.name) + 1 + size(k.name) > 63).map(k, k.name).join(', ')",fieldPath=".spec.kustomizations"
+// +kubebuilder:validation:XValidation:rule="!has(self.spec.kustomizations) || self.spec.kustomizations.all(k, size(self.metadata.name) + 1 + size(k.name) <= 63)",message="spec.kustomizations: the generated Kustomization name <fluxconfig name>-<kustomization name> must be at most 63 characters; shorten the FluxConfig name or the kustomization name",fieldPath=".spec.kustomizations"
 type FluxConfig struct {
 	metav1.TypeMeta   `json:",inline"`
 	metav1.ObjectMeta `json:"metadata,omitempty"`

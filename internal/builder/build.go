@@ -1,6 +1,7 @@
 package builder
 
 import (
+	"path"
 	"slices"
 	"strings"
 
@@ -20,14 +21,18 @@ type Options struct {
 	// creates that ServiceAccount with a binding for the FluxConfig's scope.
 	MultiTenancy bool
 	// ClusterScopeNamespaces lists the namespaces where a FluxConfig may
-	// have scope cluster; "*" allows every namespace.
+	// have scope cluster, as names or shell patterns ("platform-*"; "*"
+	// allows every namespace).
 	ClusterScopeNamespaces []string
 }
 
 // ClusterScopeAllowed tells whether a FluxConfig in namespace ns may have
 // scope cluster.
 func (o Options) ClusterScopeAllowed(ns string) bool {
-	return slices.Contains(o.ClusterScopeNamespaces, "*") || slices.Contains(o.ClusterScopeNamespaces, ns)
+	return slices.ContainsFunc(o.ClusterScopeNamespaces, func(pattern string) bool {
+		ok, err := path.Match(pattern, ns)
+		return err == nil && ok
+	})
 }
 
 // Input is everything the builder reads.

@@ -85,6 +85,20 @@ func buildSource(fc *v1alpha1.FluxConfig, secretRef, tlsRef string) (client.Obje
 	return nil, configErr("spec.sourceKind", "%q is not one of GitRepository, Bucket, AzureBlob, OCIRepository", s.SourceKind)
 }
 
+// FluxGitURL is the URL Flux accepts: the scp-like form git@host:path
+// becomes ssh://git@host/path.
+func FluxGitURL(url string) string {
+	rest, ok := strings.CutPrefix(url, "git@")
+	if !ok {
+		return url
+	}
+	host, path, found := strings.Cut(rest, ":")
+	if !found || strings.Contains(host, "/") {
+		return "ssh://" + url
+	}
+	return "ssh://git@" + host + "/" + strings.TrimPrefix(path, "/")
+}
+
 func gitRepository(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.GitRepository {
 	g := fc.Spec.GitRepository
 	timeout := durationOr(g.Timeout, DefaultInterval)
@@ -96,7 +110,7 @@ func gitRepository(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.GitRepos
 		TypeMeta:   metav1.TypeMeta{APIVersion: sourcev1.GroupVersion.String(), Kind: sourcev1.GitRepositoryKind},
 		ObjectMeta: objectMeta(fc, SourceName(fc)),
 		Spec: sourcev1.GitRepositorySpec{
-			URL: g.URL,
+			URL: FluxGitURL(g.URL),
 			Reference: &sourcev1.GitRepositoryRef{
 				Branch: g.RepositoryRef.Branch,
 				Tag:    g.RepositoryRef.Tag,

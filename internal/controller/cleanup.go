@@ -142,8 +142,9 @@ func (r *FluxConfigReconciler) reconcileDelete(ctx context.Context, s *reconcile
 	if err := r.deleteApplierIfUnused(ctx, fc, true); err != nil {
 		return ctrl.Result{}, err
 	}
+	base := fc.DeepCopy()
 	controllerutil.RemoveFinalizer(fc, v1alpha1.FluxConfigFinalizer)
-	if err := r.Update(ctx, fc); err != nil {
+	if err := r.Patch(ctx, fc, client.MergeFrom(base)); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	return ctrl.Result{}, nil

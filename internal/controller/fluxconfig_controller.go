@@ -84,8 +84,10 @@ func (r *FluxConfigReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	if !fc.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)
 	}
-	if controllerutil.AddFinalizer(fc, v1alpha1.FluxConfigFinalizer) {
-		if err := r.Update(ctx, fc); err != nil {
+	if !controllerutil.ContainsFinalizer(fc, v1alpha1.FluxConfigFinalizer) {
+		base := fc.DeepCopy()
+		controllerutil.AddFinalizer(fc, v1alpha1.FluxConfigFinalizer)
+		if err := r.Patch(ctx, fc, client.MergeFrom(base)); err != nil {
 			return ctrl.Result{}, err
 		}
 	}

@@ -1,0 +1,166 @@
+package controller
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
+)
+
+var (
+	testEnv    *envtest.Environment
+	cfg        *rest.Config
+	k8sClient  client.Client
+	testScheme *runtime.Scheme
+	suiteCtx   context.Context
+	suiteStop  context.CancelFunc
+)
+
+// The suite manager reconciles every FluxConfig but those of the
+// steady-state test's shard.
+const shardLabel = "test.fluxconfig/shard"
+
+func TestControllers(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "Controller Suite")
+}
+
+// assetDir reads a directory from the environment (set by make test) or
+// falls back to the repository's bin/.
+func assetDir(env, fallback string) string {
+	d := os.Getenv(env)
+	if d == "" {
+		d = filepath.Join("..", "..", "bin", fallback)
+	}
+	abs, err := filepath.Abs(d)
+	Expect(err).NotTo(HaveOccurred())
+	return abs
+}
+
+func newTestScheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	Expect(clientgoscheme.AddToScheme(s)).To(Succeed())
+	Expect(v1alpha1.AddToScheme(s)).To(Succeed())
+	Expect(sourcev1.AddToScheme(s)).To(Succeed())
+	Expect(kustomizev1.AddToScheme(s)).To(Succeed())
+	Expect(helmv2.AddToScheme(s)).To(Succeed())
+	return s
+}
+
+// startEnv starts a kube-apiserver and etcd with the given CRD directories.
+func startEnv(crdDirs ...string) (*envtest.Environment, *rest.Config) {
+	// Explicit paths: KUBEBUILDER_ASSETS and TEST_ASSET_*, even set empty,
+	// would otherwise silently win over BinaryAssetsDirectory.
+	bin := assetDir("ENVTEST_ASSETS", "k8s")
+	env := &envtest.Environment{
+		CRDDirectoryPaths:     crdDirs,
+		ErrorIfCRDPathMissing: true,
+	}
+	env.ControlPlane.GetAPIServer().Path = filepath.Join(bin, "kube-apiserver")
+	env.ControlPlane.Etcd = &envtest.Etcd{Path: filepath.Join(bin, "etcd")}
+	c, err := env.Start()
+	Expect(err).NotTo(HaveOccurred(), "starting envtest: run `make envtest` to build kube-apiserver and etcd into bin/")
+	return env, c
+}
+
+// writeCounter counts the write requests of every client made from one
+// rest.Config (the manager makes several).
+type writeCounter struct {
+	writes atomic.Int64
+}
+
+type countingTransport struct {
+	next    http.RoundTripper
+	counter *writeCounter
+}
+
+func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		t.counter.writes.Add(1)
+	}
+	return t.next.RoundTrip(req)
+}
+
+// startManager runs a controller manager with the given options until ctx
+// ends. It returns the counter of its write requests.
+func startManager(ctx context.Context, restCfg *rest.Config, selector labels.Selector, opts builder.Options) *writeCounter {
+	counter := &writeCounter{}
+	c := rest.CopyConfig(restCfg)
+	c.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, counter: counter} }
+	mgr, err := ctrl.NewManager(c, ctrl.Options{
+		Scheme:     testScheme,
+		Metrics:    metricsserver.Options{BindAddress: "0"},
+		Cache:      CacheOptions(selector),
+		Controller: config.Controller{SkipNameValidation: ptrTo(true)},
+	})
+	Expect(err).NotTo(HaveOccurred())
+	r := &FluxConfigReconciler{
+		Client:         mgr.GetClient(),
+		APIReader:      mgr.GetAPIReader(),
+		Recorder:       mgr.GetEventRecorder("fluxconfig-controller"),
+		Builder:        opts,
+		ResyncInterval: 10 * time.Minute,
+		RetryInterval:  2 * time.Second,
+	}
+	Expect(r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: 2})).To(Succeed())
+	go func() {
+		defer GinkgoRecover()
+		Expect(mgr.Start(ctx)).To(Succeed())
+	}()
+	return counter
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// suiteOptions: multi-tenancy on, scope cluster allowed in the namespaces
+// the tests make with newNamespace ("fc-*"), not in "tenant-*" ones.
+var suiteOptions = builder.Options{MultiTenancy: true, ClusterScopeNamespaces: []string{"fc-*"}}
+
+var _ = BeforeSuite(func() {
+	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
+	testScheme = newTestScheme()
+	testEnv, cfg = startEnv(filepath.Join("..", "..", "config", "crd", "bases"), assetDir("FLUX_CRDS", "flux-crds"))
+	var err error
+	k8sClient, err = client.New(cfg, client.Options{Scheme: testScheme})
+	Expect(err).NotTo(HaveOccurred())
+
+	suiteCtx, suiteStop = context.WithCancel(context.Background())
+	notShard, err := labels.Parse("!" + shardLabel)
+	Expect(err).NotTo(HaveOccurred())
+	startManager(suiteCtx, cfg, notShard, suiteOptions)
+})
+
+var _ = AfterSuite(func() {
+	if suiteStop != nil {
+		suiteStop()
+	}
+	if testEnv != nil {
+		Expect(testEnv.Stop()).To(Succeed())
+	}
+})
