@@ -37,6 +37,8 @@ type FluxConfigReconciler struct {
 	// RetryInterval is how soon a missing CRD, a name conflict or a
 	// pending deletion is looked at again.
 	RetryInterval time.Duration
+	// Name of the controller in logs and metrics; "fluxconfig" when empty.
+	Name string
 
 	applier *apply.Applier
 	watches *lazyWatches

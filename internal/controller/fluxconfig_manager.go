@@ -66,8 +66,12 @@ func (r *FluxConfigReconciler) SetupWithManager(mgr ctrl.Manager, opts controlle
 	r.applier = &apply.Applier{Client: r.Client, APIReader: r.APIReader, FieldOwner: FieldManager}
 	toOwner := handler.EnqueueRequestsFromMapFunc(r.mapToFluxConfig)
 	changed := ctrlbuilder.WithPredicates(childChanged())
+	name := r.Name
+	if name == "" {
+		name = "fluxconfig"
+	}
 	c, err := ctrl.NewControllerManagedBy(mgr).
-		Named("fluxconfig").
+		Named(name).
 		For(&v1alpha1.FluxConfig{}, ctrlbuilder.WithPredicates(predicate.Or(
 			predicate.GenerationChangedPredicate{}, predicates.ReconcileRequestedPredicate{}))).
 		Watches(&corev1.Secret{}, toOwner, changed).

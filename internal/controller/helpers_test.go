@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -160,9 +161,13 @@ func inventoryID(ns, name, group, kind string) string {
 	return fmt.Sprintf("%s_%s_%s_%s", ns, name, group, kind)
 }
 
-func createHelmRelease(ns, name string) *helmv2.HelmRelease {
+// createHelmRelease makes a HelmRelease as the Kustomization appliedBy would
+// have applied it, with kustomize-controller's labels.
+func createHelmRelease(ns, name, appliedBy string) *helmv2.HelmRelease {
 	hr := &helmv2.HelmRelease{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{
+			"kustomize.toolkit.fluxcd.io/name": appliedBy, "kustomize.toolkit.fluxcd.io/namespace": ns,
+		}},
 		Spec: helmv2.HelmReleaseSpec{
 			Interval: metav1.Duration{Duration: time.Minute},
 			Chart: &helmv2.HelmChartTemplate{Spec: helmv2.HelmChartTemplateSpec{
@@ -176,3 +181,20 @@ func createHelmRelease(ns, name string) *helmv2.HelmRelease {
 }
 
 var _ = GinkgoWriter
+
+// eventReasons lists the reasons of the events about a FluxConfig.
+func eventReasons(ns, name string) []string {
+	var list eventsv1.EventList
+	Expect(k8sClient.List(ctx(), &list, client.InNamespace(ns))).To(Succeed())
+	var reasons []string
+	for _, e := range list.Items {
+		if e.Regarding.Kind == "FluxConfig" && e.Regarding.Name == name {
+			reasons = append(reasons, e.Reason)
+		}
+	}
+	return reasons
+}
+
+func protectedSecret(ns, name string, data map[string]string) *corev1.Secret {
+	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns}, StringData: data}
+}

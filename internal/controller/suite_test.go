@@ -109,7 +109,7 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 
 // startManager runs a controller manager with the given options until ctx
 // ends. It returns the counter of its write requests.
-func startManager(ctx context.Context, restCfg *rest.Config, selector labels.Selector, opts builder.Options) *writeCounter {
+func startManager(ctx context.Context, restCfg *rest.Config, selector labels.Selector, opts builder.Options, name string) *writeCounter {
 	counter := &writeCounter{}
 	c := rest.CopyConfig(restCfg)
 	c.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, counter: counter} }
@@ -127,6 +127,7 @@ func startManager(ctx context.Context, restCfg *rest.Config, selector labels.Sel
 		Builder:        opts,
 		ResyncInterval: 10 * time.Minute,
 		RetryInterval:  2 * time.Second,
+		Name:           name,
 	}
 	Expect(r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: 2})).To(Succeed())
 	go func() {
@@ -153,7 +154,7 @@ var _ = BeforeSuite(func() {
 	suiteCtx, suiteStop = context.WithCancel(context.Background())
 	notShard, err := labels.Parse("!" + shardLabel)
 	Expect(err).NotTo(HaveOccurred())
-	startManager(suiteCtx, cfg, notShard, suiteOptions)
+	startManager(suiteCtx, cfg, notShard, suiteOptions, "")
 })
 
 var _ = AfterSuite(func() {
