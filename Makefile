@@ -73,8 +73,8 @@ build: generate fmt vet ## Build the manager binary into bin/.
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/manager ./cmd
 
 .PHONY: run
-run: manifests generate fmt vet envtest ## Run the controller end to end on a local embedded control plane with the sample.
-	./hack/run-local.sh
+run: ## Run the controller end to end on a local embedded control plane with the tutorial's sample (Ctrl-C stops it).
+	./hack/run-local.sh $(RUN_ARGS)
 
 .PHONY: docker-build
 docker-build: ## Build the container image (needs a Docker engine).

@@ -93,6 +93,10 @@ func (a *Applier) Apply(ctx context.Context, obj client.Object, owns Owns) (Acti
 	case !owns(live):
 		return Unchanged, &ConflictError{Kind: gvk.Kind, Namespace: key.Namespace, Name: key.Name}
 	default:
+		// Readers other than the cache (the APIReader above, a direct
+		// client) return typed objects without apiVersion and kind, which
+		// desired has: without them the live object never contains it.
+		live.GetObjectKind().SetGroupVersionKind(gvk)
 		liveU, err := runtime.DefaultUnstructuredConverter.ToUnstructured(live)
 		if err != nil {
 			return Unchanged, err

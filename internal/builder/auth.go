@@ -26,7 +26,7 @@ const protectedField = "spec.protectedParametersSecretRef"
 // of its own, so the controller must generate (or keep) one.
 func NeedsGeneratedKey(fc *v1alpha1.FluxConfig, protected map[string][]byte) bool {
 	g := fc.Spec.GitRepository
-	return fc.Spec.SourceKind == v1alpha1.SourceKindGitRepository && g != nil &&
+	return (fc.Spec.SourceKind == v1alpha1.SourceKindGitRepository || fc.Spec.SourceKind == "") && g != nil &&
 		IsSSHURL(g.URL) && g.LocalAuthRef == "" && len(protected[v1alpha1.ProtectedSSHPrivateKey]) == 0
 }
 

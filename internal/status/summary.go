@@ -3,6 +3,7 @@ package status
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -149,6 +150,9 @@ func describe(o *Object) string {
 	if !o.Found {
 		return fmt.Sprintf("%s does not exist yet", o.Ref())
 	}
+	if o.ObservedGeneration == 0 && len(o.Conditions) == 0 {
+		return fmt.Sprintf("%s has not been reconciled yet: is its Flux controller running?", o.Ref())
+	}
 	if o.Generation > 0 && o.ObservedGeneration < o.Generation {
 		return fmt.Sprintf("%s: waiting for its controller to reconcile generation %d", o.Ref(), o.Generation)
 	}
@@ -225,9 +229,15 @@ func setConditions(st *v1alpha1.FluxConfigStatus, r Report, stalled bool, blame 
 	}
 }
 
+// truncate shortens s to at most MaxMessageLength bytes, ending in "...",
+// without cutting a UTF-8 character in half.
 func truncate(s string) string {
 	if len(s) <= MaxMessageLength {
 		return s
 	}
-	return s[:MaxMessageLength-3] + "..."
+	cut := MaxMessageLength - len("...")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
