@@ -14,9 +14,9 @@ FLUX_CRDS := $(BIN_DIR)/flux-crds
 CONTROLLER_GEN := go tool controller-gen
 LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-# Tests read these; KUBEBUILDER_ASSETS would silently win over them, so it is
-# unset for the test targets.
-TEST_ENV := KUBEBUILDER_ASSETS= ENVTEST_ASSETS=$(ENVTEST_DIR) FLUX_CRDS=$(FLUX_CRDS)
+# Tests read these. They set the kube-apiserver and etcd paths explicitly, so
+# a KUBEBUILDER_ASSETS or TEST_ASSET_* in the environment cannot override them.
+TEST_ENV := ENVTEST_ASSETS=$(ENVTEST_DIR) FLUX_CRDS=$(FLUX_CRDS)
 
 .DEFAULT_GOAL := help
 
@@ -59,7 +59,7 @@ test-unit: ## Run only the tests that need no API server.
 
 .PHONY: bench
 bench: ## Run the benchmarks and print their table.
-	go test ./internal/... -run '^$$' -bench . -benchmem
+	go test ./internal/builder/... ./internal/status/... -run '^$$' -bench . -benchmem
 
 .PHONY: verify
 verify: generate manifests fmt ## Regenerate everything and fail if the tree changed.

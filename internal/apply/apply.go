@@ -64,7 +64,7 @@ func (a *Applier) Apply(ctx context.Context, obj client.Object, owns Owns) (Acti
 	if err != nil {
 		return Unchanged, err
 	}
-	desired, err := toUnstructured(obj, a.Client.Scheme())
+	desired, err := toUnstructured(obj)
 	if err != nil {
 		return Unchanged, err
 	}
@@ -114,7 +114,7 @@ func (a *Applier) Apply(ctx context.Context, obj client.Object, owns Owns) (Acti
 
 // toUnstructured converts a typed object to the fields to apply: no status,
 // no creationTimestamp, no empty values.
-func toUnstructured(obj client.Object, _ *runtime.Scheme) (*unstructured.Unstructured, error) {
+func toUnstructured(obj client.Object) (*unstructured.Unstructured, error) {
 	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	if err != nil {
 		return nil, err

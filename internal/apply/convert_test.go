@@ -78,7 +78,7 @@ func TestToUnstructured(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			u, err := toUnstructured(tc.obj, nil)
+			u, err := toUnstructured(tc.obj)
 			if err != nil {
 				t.Fatal(err)
 			}
