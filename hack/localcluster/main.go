@@ -65,6 +65,7 @@ func run(once bool, wait time.Duration) error {
 	env.ControlPlane.Etcd = &envtest.Etcd{Path: filepath.Join(bin, "k8s", "etcd")}
 	cfg, err := env.Start()
 	if err != nil {
+		_ = env.Stop() // Start can fail after the processes are up
 		return fmt.Errorf("starting the control plane (run `make envtest` first): %w", err)
 	}
 	defer func() { _ = env.Stop() }()

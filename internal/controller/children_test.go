@@ -26,9 +26,11 @@ func expectOwnedChild(obj client.Object, fc *v1alpha1.FluxConfig) {
 	ExpectWithOffset(1, builder.IsControlledBy(obj, fc)).To(BeTrue(), "%s has no controller reference to the FluxConfig", obj.GetName())
 }
 
-// expectNoLeak checks that a secret value appears nowhere a user or a log
-// reader would see it: the FluxConfig (spec and status) and the events.
+// expectNoLeak checks that a secret value appears nowhere a user would see
+// it: the FluxConfig (spec and status) and the events. AfterSuite checks the
+// controller's logs for the same values.
 func expectNoLeak(ns, name string, values ...string) {
+	secretValues = append(secretValues, values...)
 	fc := getFC(ns, name)
 	out, err := yaml.Marshal(fc)
 	Expect(err).NotTo(HaveOccurred())

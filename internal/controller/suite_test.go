@@ -1,10 +1,14 @@
 package controller
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +18,7 @@ import (
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -83,6 +88,9 @@ func startEnv(crdDirs ...string) (*envtest.Environment, *rest.Config) {
 	env.ControlPlane.GetAPIServer().Path = filepath.Join(bin, "kube-apiserver")
 	env.ControlPlane.Etcd = &envtest.Etcd{Path: filepath.Join(bin, "etcd")}
 	c, err := env.Start()
+	if err != nil {
+		_ = env.Stop() // Start can fail after the processes are up (a CRD that does not install)
+	}
 	Expect(err).NotTo(HaveOccurred(), "starting envtest: run `make envtest` to build kube-apiserver and etcd into bin/")
 	return env, c
 }
@@ -143,8 +151,32 @@ func ptrTo[T any](v T) *T { return &v }
 // the tests make with newNamespace ("fc-*"), not in "tenant-*" ones.
 var suiteOptions = builder.Options{MultiTenancy: true, ClusterScopeNamespaces: []string{"fc-*"}}
 
+// controllerLogs keeps every log line of the suite, so AfterSuite can check
+// that no secret value the tests used was ever logged.
+var controllerLogs = &syncBuffer{}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// secretValues are the protected values the tests handed to the controller.
+var secretValues []string
+
 var _ = BeforeSuite(func() {
-	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
+	logf.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, controllerLogs)), zap.UseDevMode(true), zap.Level(zapcore.DebugLevel)))
 	testScheme = newTestScheme()
 	testEnv, cfg = startEnv(filepath.Join("..", "..", "config", "crd", "bases"), assetDir("FLUX_CRDS", "flux-crds"))
 	var err error
@@ -160,6 +192,11 @@ var _ = BeforeSuite(func() {
 var _ = AfterSuite(func() {
 	if suiteStop != nil {
 		suiteStop()
+	}
+	logs := controllerLogs.String()
+	Expect(logs).NotTo(BeEmpty(), "the controller's logs were not captured")
+	for _, v := range secretValues {
+		Expect(strings.Contains(logs, v)).To(BeFalse(), "a secret value reached the controller's logs")
 	}
 	if testEnv != nil {
 		Expect(testEnv.Stop()).To(Succeed())
