@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
@@ -85,7 +86,7 @@ func (r *FluxConfigReconciler) SetupWithManager(mgr ctrl.Manager, opts controlle
 	}
 	r.watches = &lazyWatches{
 		ctrl: c, cache: mgr.GetCache(), mapper: mgr.GetRESTMapper(), scheme: mgr.GetScheme(),
-		handler: toOwner, started: map[schema.GroupKind]bool{},
+		handler: toOwner, started: map[schema.GroupKind]bool{}, probed: map[schema.GroupKind]time.Time{},
 	}
 	return nil
 }
@@ -109,7 +110,13 @@ type lazyWatches struct {
 	scheme  *runtime.Scheme
 	handler handler.EventHandler
 	started map[schema.GroupKind]bool
+	// probed is when a missing kind was last looked up: each miss costs
+	// discovery requests, so kinds a FluxConfig does not need (HelmRelease
+	// in a cluster without helm-controller) are looked up once a minute.
+	probed map[schema.GroupKind]time.Time
 }
+
+const optionalProbeInterval = time.Minute
 
 // ensure starts the watches whose CRDs now exist, and returns an error that
 // names the CRDs fc needs but the cluster lacks.
@@ -123,11 +130,13 @@ func (w *lazyWatches) ensure(ctx context.Context, fc *v1alpha1.FluxConfig) error
 		if err != nil {
 			return err
 		}
-		if w.started[gvk.GroupKind()] {
+		gk := gvk.GroupKind()
+		if w.started[gk] || (!needed[gvk.Kind] && time.Since(w.probed[gk]) < optionalProbeInterval) {
 			continue
 		}
-		mapping, err := w.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		mapping, err := w.mapper.RESTMapping(gk, gvk.Version)
 		if meta.IsNoMatchError(err) {
+			w.probed[gk] = time.Now()
 			if needed[gvk.Kind] {
 				missing = append(missing, fmt.Sprintf("%s (%s)", gvk.Kind, gvk.GroupVersion()))
 			}
@@ -139,7 +148,7 @@ func (w *lazyWatches) ensure(ctx context.Context, fc *v1alpha1.FluxConfig) error
 		if err := w.ctrl.Watch(source.Kind(w.cache, obj, w.handler, childChanged())); err != nil {
 			return fmt.Errorf("watching %s: %w", mapping.Resource.Resource, err)
 		}
-		w.started[gvk.GroupKind()] = true
+		w.started[gk] = true
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("the Flux API %s is not installed in this cluster: install Flux (for example `flux install`) and this FluxConfig continues on its own", strings.Join(missing, ", "))
