@@ -114,8 +114,8 @@ func (r *FluxConfigReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 
 // fail records err in the status and chooses how to retry: a configuration
 // error stalls (only a spec change wakes it, or a retry when the protected
-// parameters Secret may be the thing to fix), a name conflict is looked at again later, anything else is
-// retried with backoff.
+// parameters Secret may be the thing to fix), a name conflict is looked at
+// again later, anything else is retried with backoff.
 func (r *FluxConfigReconciler) fail(s *reconcileScope, err error) (ctrl.Result, error) {
 	var cfg *builder.ConfigError
 	var conflict *apply.ConflictError
