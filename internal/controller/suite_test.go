@@ -193,12 +193,14 @@ var _ = AfterSuite(func() {
 	if suiteStop != nil {
 		suiteStop()
 	}
+	if testEnv != nil {
+		Expect(testEnv.Stop()).To(Succeed())
+	}
+	// Checked after the control plane is stopped, so a failure here leaves
+	// no process behind.
 	logs := controllerLogs.String()
 	Expect(logs).NotTo(BeEmpty(), "the controller's logs were not captured")
 	for _, v := range secretValues {
 		Expect(strings.Contains(logs, v)).To(BeFalse(), "a secret value reached the controller's logs")
-	}
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
 	}
 })
