@@ -2,7 +2,6 @@ package controller
 
 import (
 	"context"
-	"path/filepath"
 
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	. "github.com/onsi/ginkgo/v2"
@@ -25,7 +24,7 @@ var _ = Describe("A cluster without Flux", Ordered, func() {
 	)
 	BeforeAll(func() {
 		var restCfg *rest.Config
-		env, restCfg = startEnv(filepath.Join("..", "..", "config", "crd", "bases"))
+		env, restCfg = startEnv()
 		var err error
 		c, err = client.New(restCfg, client.Options{Scheme: testScheme})
 		Expect(err).NotTo(HaveOccurred())
@@ -52,7 +51,7 @@ var _ = Describe("A cluster without Flux", Ordered, func() {
 		Expect(condition(get(), "Ready").Status).To(Equal(metav1.ConditionFalse))
 
 		By("installing the Flux CRDs")
-		_, err := envtest.InstallCRDs(env.Config, envtest.CRDInstallOptions{Paths: []string{assetDir("FLUX_CRDS", "flux-crds")}})
+		_, err := envtest.InstallCRDs(env.Config, envtest.CRDInstallOptions{Paths: []string{fluxCRDs()}})
 		Expect(err).NotTo(HaveOccurred())
 		Eventually(func() error {
 			return c.Get(ctx(), client.ObjectKey{Namespace: "cluster-config", Name: "cluster-config"}, &sourcev1.GitRepository{})

@@ -5,8 +5,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,6 +32,7 @@ import (
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testenv"
 )
 
 var (
@@ -54,16 +53,11 @@ func TestControllers(t *testing.T) {
 	RunSpecs(t, "Controller Suite")
 }
 
-// assetDir reads a directory from the environment (set by make test) or
-// falls back to the repository's bin/.
-func assetDir(env, fallback string) string {
-	d := os.Getenv(env)
-	if d == "" {
-		d = filepath.Join("..", "..", "bin", fallback)
-	}
-	abs, err := filepath.Abs(d)
+// fluxCRDs is the directory of the Flux CRDs that make envtest fetched.
+func fluxCRDs() string {
+	d, err := testenv.FluxCRDs()
 	Expect(err).NotTo(HaveOccurred())
-	return abs
+	return d
 }
 
 func newTestScheme() *runtime.Scheme {
@@ -76,22 +70,13 @@ func newTestScheme() *runtime.Scheme {
 	return s
 }
 
-// startEnv starts a kube-apiserver and etcd with the given CRD directories.
-func startEnv(crdDirs ...string) (*envtest.Environment, *rest.Config) {
-	// Explicit paths: KUBEBUILDER_ASSETS and TEST_ASSET_*, even set empty,
-	// would otherwise silently win over BinaryAssetsDirectory.
-	bin := assetDir("ENVTEST_ASSETS", "k8s")
-	env := &envtest.Environment{
-		CRDDirectoryPaths:     crdDirs,
-		ErrorIfCRDPathMissing: true,
-	}
-	env.ControlPlane.GetAPIServer().Path = filepath.Join(bin, "kube-apiserver")
-	env.ControlPlane.Etcd = &envtest.Etcd{Path: filepath.Join(bin, "etcd")}
-	c, err := env.Start()
-	if err != nil {
-		_ = env.Stop() // Start can fail after the processes are up (a CRD that does not install)
-	}
-	Expect(err).NotTo(HaveOccurred(), "starting envtest: run `make envtest` to build kube-apiserver and etcd into bin/")
+// startEnv starts a kube-apiserver and etcd with this project's CRD and the
+// given extra CRD directories.
+func startEnv(extraCRDs ...string) (*envtest.Environment, *rest.Config) {
+	own, err := testenv.CRDs()
+	Expect(err).NotTo(HaveOccurred())
+	env, c, err := testenv.Start(append([]string{own}, extraCRDs...)...)
+	Expect(err).NotTo(HaveOccurred())
 	return env, c
 }
 
@@ -178,7 +163,7 @@ var secretValues []string
 var _ = BeforeSuite(func() {
 	logf.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, controllerLogs)), zap.UseDevMode(true), zap.Level(zapcore.DebugLevel)))
 	testScheme = newTestScheme()
-	testEnv, cfg = startEnv(filepath.Join("..", "..", "config", "crd", "bases"), assetDir("FLUX_CRDS", "flux-crds"))
+	testEnv, cfg = startEnv(fluxCRDs())
 	var err error
 	k8sClient, err = client.New(cfg, client.Options{Scheme: testScheme})
 	Expect(err).NotTo(HaveOccurred())
