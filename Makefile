@@ -36,6 +36,10 @@ generate: ## Generate deepcopy code from the API types.
 manifests: ## Generate the CRD and RBAC manifests.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 
+.PHONY: api-docs
+api-docs: ## Generate docs/api-reference.md from the Go types in api/v1alpha1.
+	go run ./hack/apidocs -dir api/v1alpha1 -out docs/api-reference.md
+
 .PHONY: fmt
 fmt: ## Run gofmt on the code.
 	gofmt -l -w $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './bin/*')
@@ -62,8 +66,8 @@ bench: ## Run the benchmarks and print their table.
 	go test ./internal/builder/... ./internal/status/... -run '^$$' -bench . -benchmem
 
 .PHONY: verify
-verify: generate manifests fmt ## Regenerate everything and fail if the tree changed.
-	@git diff --exit-code -- . ':!go.sum' || { echo "generated files are out of date: run 'make generate manifests fmt' and commit"; exit 1; }
+verify: generate manifests api-docs fmt ## Regenerate everything and fail if the tree changed.
+	@git diff --exit-code -- . ':!go.sum' || { echo "generated files are out of date: run 'make generate manifests api-docs fmt' and commit"; exit 1; }
 	@test -z "$$(git status --porcelain --untracked-files=all -- api config internal cmd)" || { git status --porcelain -- api config internal cmd; echo "untracked generated files: commit them"; exit 1; }
 
 ##@ Build

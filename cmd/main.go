@@ -24,6 +24,7 @@ import (
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
 	fcctrl "github.com/fluxconfig-controller/fluxconfig-controller/internal/controller"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/metrics"
 )
 
 // Set at build time with -ldflags -X.
@@ -108,6 +109,7 @@ func main() {
 		},
 		ResyncInterval: resync,
 		RetryInterval:  requeueDependency,
+		Metrics:        metrics.Default(),
 	}
 	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: concurrent}); err != nil {
 		log.Error(err, "unable to set up the controller")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the envtest control plane (kube-apiserver, etcd) from Go modules into
+# Builds the envtest control plane (kube-apiserver, etcd) and kubectl (the
+# `kubectl wait` / `kubectl explain` specs run it) from Go modules into
 # $BIN_DIR/k8s, because setup-envtest's download bucket is not reachable here.
 # Quiet when everything is cached; prints progress while building.
 set -euo pipefail
@@ -59,4 +60,4 @@ build_etcd() {
 
 build_etcd
 build_kube kube-apiserver
-if [ "${WITH_KUBECTL:-0}" = 1 ]; then build_kube kubectl; fi
+build_kube kubectl

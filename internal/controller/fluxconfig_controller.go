@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -17,6 +18,7 @@ import (
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/apply"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/metrics"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/status"
 )
 
@@ -39,6 +41,9 @@ type FluxConfigReconciler struct {
 	RetryInterval time.Duration
 	// Name of the controller in logs and metrics; "fluxconfig" when empty.
 	Name string
+	// Metrics records the FluxConfig metrics once per pass; nil records
+	// nothing.
+	Metrics *metrics.Recorder
 
 	applier *apply.Applier
 	watches *lazyWatches
@@ -52,6 +57,8 @@ type reconcileScope struct {
 	built  *builder.Objects
 	// created lists the children this pass created, for one event.
 	created []string
+	// start is when the pass began, for the duration metric.
+	start time.Time
 }
 
 // +kubebuilder:rbac:groups=clusterconfig.azure.com,resources=fluxconfigs,verbs=get;list;watch;update;patch
@@ -70,9 +77,12 @@ type reconcileScope struct {
 func (r *FluxConfigReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	fc := &v1alpha1.FluxConfig{}
 	if err := r.Get(ctx, req.NamespacedName, fc); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.Metrics.Forget(req.NamespacedName) // deleted, or no longer in this shard
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	s := &reconcileScope{fc: fc, prev: *fc.Status.DeepCopy(), report: status.Report{
+	s := &reconcileScope{fc: fc, prev: *fc.Status.DeepCopy(), start: time.Now(), report: status.Report{
 		Generation: fc.Generation,
 		Suspended:  fc.Spec.Suspend,
 		SourceURL:  builder.SourceURL(fc),

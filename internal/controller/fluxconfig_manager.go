@@ -151,9 +151,20 @@ func (w *lazyWatches) ensure(ctx context.Context, fc *v1alpha1.FluxConfig) error
 		w.started[gk] = true
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("the Flux API %s is not installed in this cluster: install Flux (for example `flux install`) and this FluxConfig continues on its own", strings.Join(missing, ", "))
+		return &MissingAPIError{APIs: missing}
 	}
 	return nil
+}
+
+// MissingAPIError names the Flux APIs a FluxConfig needs that the cluster
+// does not serve.
+type MissingAPIError struct {
+	// APIs are "Kind (group/version)".
+	APIs []string
+}
+
+func (e *MissingAPIError) Error() string {
+	return fmt.Sprintf("the Flux API %s is not installed in this cluster: install Flux (for example `flux install`) and this FluxConfig continues on its own", strings.Join(e.APIs, ", "))
 }
 
 // mapToFluxConfig finds the FluxConfig an event concerns: the owner named

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -12,6 +13,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/apply"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/metrics"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/status"
 )
 
@@ -27,10 +30,12 @@ const (
 func (r *FluxConfigReconciler) finish(ctx context.Context, s *reconcileScope) error {
 	fc := s.fc
 	if !fc.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(fc, v1alpha1.FluxConfigFinalizer) {
+		r.Metrics.Forget(client.ObjectKeyFromObject(fc))
 		return nil // released: the object is gone or going
 	}
 	next := status.Compute(s.prev, s.report, metav1.Now())
 	r.emitEvents(fc, s, next)
+	r.recordMetrics(s, next)
 	if equality.Semantic.DeepEqual(s.prev, next) {
 		return nil
 	}
@@ -40,6 +45,39 @@ func (r *FluxConfigReconciler) finish(ctx context.Context, s *reconcileScope) er
 		return client.IgnoreNotFound(err)
 	}
 	return nil
+}
+
+// recordMetrics records the pass once, with the status it computed.
+func (r *FluxConfigReconciler) recordMetrics(s *reconcileScope, next v1alpha1.FluxConfigStatus) {
+	children := -1
+	if s.built != nil {
+		children = len(s.built.All())
+	}
+	r.Metrics.Record(metrics.Pass{
+		Object:          client.ObjectKeyFromObject(s.fc),
+		ComplianceState: next.ComplianceState,
+		Children:        children,
+		ErrorReason:     errorReason(s.report.Err),
+		Start:           s.start,
+	})
+}
+
+// errorReason classifies the error of a pass for the errors metric.
+func errorReason(err error) string {
+	var stalled *status.StalledError
+	var conflict *apply.ConflictError
+	var missing *MissingAPIError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &stalled):
+		return metrics.ReasonInvalidConfiguration
+	case errors.As(err, &conflict):
+		return metrics.ReasonConflict
+	case errors.As(err, &missing):
+		return metrics.ReasonFluxAPIMissing
+	}
+	return metrics.ReasonReconciliationFailed
 }
 
 func (r *FluxConfigReconciler) emitEvents(fc *v1alpha1.FluxConfig, s *reconcileScope, next v1alpha1.FluxConfigStatus) {

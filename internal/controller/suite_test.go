@@ -32,6 +32,7 @@ import (
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
+	fcmetrics "github.com/fluxconfig-controller/fluxconfig-controller/internal/metrics"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testenv"
 )
 
@@ -103,12 +104,18 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 // startManager runs a controller manager with the given options until ctx
 // ends. It returns the counter of its write requests.
 func startManager(ctx context.Context, restCfg *rest.Config, selector labels.Selector, opts builder.Options, name string) *writeCounter {
+	return startManagerServingMetrics(ctx, restCfg, selector, opts, name, "0")
+}
+
+// startManagerServingMetrics is startManager with the metrics endpoint
+// bound to metricsAddr ("0": off).
+func startManagerServingMetrics(ctx context.Context, restCfg *rest.Config, selector labels.Selector, opts builder.Options, name, metricsAddr string) *writeCounter {
 	counter := &writeCounter{}
 	c := rest.CopyConfig(restCfg)
 	c.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, counter: counter} }
 	mgr, err := ctrl.NewManager(c, ctrl.Options{
 		Scheme:     testScheme,
-		Metrics:    metricsserver.Options{BindAddress: "0"},
+		Metrics:    metricsserver.Options{BindAddress: metricsAddr},
 		Cache:      CacheOptions(selector),
 		Controller: config.Controller{SkipNameValidation: ptrTo(true)},
 	})
@@ -121,6 +128,7 @@ func startManager(ctx context.Context, restCfg *rest.Config, selector labels.Sel
 		ResyncInterval: 10 * time.Minute,
 		RetryInterval:  2 * time.Second,
 		Name:           name,
+		Metrics:        fcmetrics.Default(),
 	}
 	Expect(r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: 2})).To(Succeed())
 	go func() {
