@@ -54,7 +54,7 @@ envtest: ## Build the test control plane (kube-apiserver, etcd) and fetch the Fl
 	@./hack/flux-crds.sh
 
 .PHONY: test
-test: generate manifests fmt vet envtest ## Run unit and envtest suites.
+test: generate manifests chart-generate fmt vet envtest helm ## Run unit, envtest and chart suites.
 	$(TEST_ENV) go test ./... -count=1 -timeout 30m
 
 .PHONY: test-unit
@@ -66,9 +66,27 @@ bench: ## Run the benchmarks and print their table.
 	go test ./internal/builder/... ./internal/status/... -run '^$$' -bench . -benchmem
 
 .PHONY: verify
-verify: generate manifests api-docs fmt ## Regenerate everything and fail if the tree changed.
-	@git diff --exit-code -- . ':!go.sum' || { echo "generated files are out of date: run 'make generate manifests api-docs fmt' and commit"; exit 1; }
-	@test -z "$$(git status --porcelain --untracked-files=all -- api config internal cmd)" || { git status --porcelain -- api config internal cmd; echo "untracked generated files: commit them"; exit 1; }
+verify: generate manifests api-docs chart-generate fmt ## Regenerate everything and fail if the tree changed.
+	@git diff --exit-code -- . ':!go.sum' || { echo "generated files are out of date: run 'make generate manifests api-docs chart-generate fmt' and commit"; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- api config internal cmd charts)" || { git status --porcelain -- api config internal cmd charts; echo "untracked generated files: commit them"; exit 1; }
+
+##@ Chart
+
+CHART_DIR := charts/fluxconfig-controller
+
+.PHONY: helm
+helm: ## Build helm and kustomize and fetch the ServiceMonitor CRD into bin/ (for the chart tests).
+	@./hack/build-helm.sh
+
+.PHONY: chart-generate
+chart-generate: manifests ## Copy the CRD and RBAC rules into the chart and regenerate its README values table.
+	@cp config/crd/bases/clusterconfig.azure.com_fluxconfigs.yaml $(CHART_DIR)/files/crds/
+	@cp config/rbac/role.yaml $(CHART_DIR)/files/rbac/role.yaml
+	go run ./hack/chartdoc -values $(CHART_DIR)/values.yaml -readme $(CHART_DIR)/README.md
+
+.PHONY: chart-test
+chart-test: envtest helm ## Run only the chart tests: lint, schema, template, server-side dry run, RBAC.
+	$(TEST_ENV) go test ./test/chart/... -count=1 -v
 
 ##@ Build
 
