@@ -32,7 +32,9 @@ var waitingReasons = map[string]bool{
 //   - Pending: not found, its controller has not seen the current generation,
 //     Reconciling, or Ready=False only because it waits on a dependency;
 //   - Suspended: spec.suspend is true;
-//   - Non-Compliant: Stalled, or Ready=False for any other reason;
+//   - Non-Compliant: Stalled, or Ready=False for any other reason (also
+//     before status.observedGeneration catches up, when the Ready
+//     condition is about the current generation: Flux retrying a failure);
 //   - Compliant: Ready=True at the current generation;
 //   - Unknown: no Ready condition to judge by.
 func Compliance(o Object) string {
@@ -43,6 +45,9 @@ func Compliance(o Object) string {
 		return v1alpha1.ComplianceSuspended
 	}
 	if isTrue(o.Conditions, StalledCondition) {
+		return v1alpha1.ComplianceNonCompliant
+	}
+	if failingNow(o) {
 		return v1alpha1.ComplianceNonCompliant
 	}
 	if o.Generation > 0 && o.ObservedGeneration < o.Generation {
@@ -86,6 +91,16 @@ func Aggregate(suspended bool, states []string) string {
 		return v1alpha1.ComplianceCompliant
 	}
 	return v1alpha1.ComplianceUnknown
+}
+
+// failingNow: Ready=False, not because it waits on something else, for the
+// current generation. Flux moves status.observedGeneration only once a
+// reconcile ends without a retry, so a source that keeps failing (a wrong
+// password) never gets there; its Ready condition carries the generation.
+func failingNow(o Object) bool {
+	ready := meta.FindStatusCondition(o.Conditions, ReadyCondition)
+	return ready != nil && ready.Status == metav1.ConditionFalse && !waitingReasons[ready.Reason] &&
+		o.Generation > 0 && ready.ObservedGeneration == o.Generation
 }
 
 func isTrue(conds []metav1.Condition, t string) bool {

@@ -50,6 +50,27 @@ func TestCompliance(t *testing.T) {
 			o.Generation = 3
 			return o
 		}(), want: v1alpha1.CompliancePending},
+		{name: "a failure of the current generation before observedGeneration catches up (Flux retrying)", obj: func() Object {
+			ready := cond(ReadyCondition, metav1.ConditionFalse, "GitOperationFailed", "authentication required")
+			ready.ObservedGeneration = 1
+			o := found(ready, cond(ReconcilingCondition, metav1.ConditionTrue, "ProgressingWithRetry", "building artifact"))
+			o.Generation, o.ObservedGeneration = 1, 0
+			return o
+		}(), want: v1alpha1.ComplianceNonCompliant},
+		{name: "a failure of an older generation while the new one is not seen yet", obj: func() Object {
+			ready := cond(ReadyCondition, metav1.ConditionFalse, "GitOperationFailed", "authentication required")
+			ready.ObservedGeneration = 1
+			o := found(ready)
+			o.Generation, o.ObservedGeneration = 2, 1
+			return o
+		}(), want: v1alpha1.CompliancePending},
+		{name: "waiting on a dependency at the current generation stays Pending", obj: func() Object {
+			ready := cond(ReadyCondition, metav1.ConditionFalse, "DependencyNotReady", "dependency 'team-a/cfg-infra' is not ready")
+			ready.ObservedGeneration = 1
+			o := found(ready)
+			o.Generation, o.ObservedGeneration = 1, 0
+			return o
+		}(), want: v1alpha1.CompliancePending},
 		{name: "Ready=True at the current generation", obj: found(readyTrue()), want: v1alpha1.ComplianceCompliant},
 		{name: "Ready=True with Reconciling=True", obj: found(readyTrue(),
 			cond(ReconcilingCondition, metav1.ConditionTrue, "Progressing", "reconciling")), want: v1alpha1.CompliancePending},

@@ -153,7 +153,7 @@ func describe(o *Object) string {
 	if o.ObservedGeneration == 0 && len(o.Conditions) == 0 {
 		return fmt.Sprintf("%s has not been reconciled yet: is its Flux controller running?", o.Ref())
 	}
-	if o.Generation > 0 && o.ObservedGeneration < o.Generation {
+	if o.Generation > 0 && o.ObservedGeneration < o.Generation && !failingNow(*o) {
 		return fmt.Sprintf("%s: waiting for its controller to reconcile generation %d", o.Ref(), o.Generation)
 	}
 	for _, t := range []string{StalledCondition, ReadyCondition, ReconcilingCondition} {
@@ -217,7 +217,19 @@ func setConditions(st *v1alpha1.FluxConfigStatus, r Report, stalled bool, blame 
 			reason = c.Reason
 		}
 		set(ReadyCondition, metav1.ConditionFalse, reason, describe(blame))
-		drop(ReconcilingCondition, StalledCondition)
+		// Flux retries a failing object, so this is progress with retries,
+		// not an end state: kstatus (a parent Kustomization's health check)
+		// reads Reconciling=True as InProgress, where a bare Ready=False
+		// would count as Current.
+		// A stalled object is not retried until its spec changes: the
+		// FluxConfig is stalled as well.
+		if blame != nil && meta.IsStatusConditionTrue(blame.Conditions, StalledCondition) {
+			set(StalledCondition, metav1.ConditionTrue, reason, describe(blame))
+			drop(ReconcilingCondition)
+		} else {
+			set(ReconcilingCondition, metav1.ConditionTrue, ProgressingWithRetryReason, describe(blame))
+			drop(StalledCondition)
+		}
 	default: // Pending or Unknown: still converging.
 		msg := "waiting for the Flux objects to be created"
 		if blame != nil {

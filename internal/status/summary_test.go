@@ -180,7 +180,25 @@ func TestCompute(t *testing.T) {
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
 			ready:        &condWant{metav1.ConditionFalse, "BuildFailed", "Kustomization team-a/cfg-apps: " + buildFailed},
+			reconciling:  &condWant{metav1.ConditionTrue, ProgressingWithRetryReason, "Kustomization team-a/cfg-apps: " + buildFailed},
 			errorMessage: "Kustomization team-a/cfg-apps: " + buildFailed,
+		},
+		{
+			name: "non-compliant before Flux records observedGeneration: Flux's message, not 'waiting'",
+			report: func() Report {
+				r := compliantReport()
+				ready := cond(ReadyCondition, metav1.ConditionFalse, "ReconciliationFailed", "ConfigMap/team-b/x is forbidden")
+				ready.ObservedGeneration = 1
+				r.Objects[1] = kustomization("cfg-apps", ready, cond(ReconcilingCondition, metav1.ConditionTrue, "ProgressingWithRetry", "retrying"))
+				r.Objects[1].ObservedGeneration = 0
+				return r
+			},
+			compliance:   v1alpha1.ComplianceNonCompliant,
+			provisioning: v1alpha1.ProvisioningSucceeded,
+			observedGen:  5,
+			ready:        &condWant{metav1.ConditionFalse, "ReconciliationFailed", "Kustomization team-a/cfg-apps: ConfigMap/team-b/x is forbidden"},
+			reconciling:  &condWant{metav1.ConditionTrue, ProgressingWithRetryReason, "forbidden"},
+			errorMessage: "Kustomization team-a/cfg-apps: ConfigMap/team-b/x is forbidden",
 		},
 		{
 			name: "non-compliant is blamed before an earlier pending object",
@@ -195,6 +213,7 @@ func TestCompute(t *testing.T) {
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
 			ready:        &condWant{metav1.ConditionFalse, "HealthCheckFailed", "Kustomization team-a/cfg-bad: timeout waiting for"},
+			reconciling:  &condWant{metav1.ConditionTrue, ProgressingWithRetryReason, "Kustomization team-a/cfg-bad: timeout waiting for"},
 			errorMessage: "Kustomization team-a/cfg-bad: timeout waiting for: [Deployment/apps/web]",
 		},
 		{
@@ -211,6 +230,7 @@ func TestCompute(t *testing.T) {
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
 			ready:        &condWant{metav1.ConditionFalse, "AuthenticationFailed", "GitRepository team-a/cfg: stalled message"},
+			stalled:      &condWant{metav1.ConditionTrue, "AuthenticationFailed", "GitRepository team-a/cfg: stalled message"},
 			errorMessage: "GitRepository team-a/cfg: stalled message",
 		},
 		{
