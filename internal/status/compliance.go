@@ -1,6 +1,8 @@
 package status
 
 import (
+	"strings"
+
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -16,16 +18,26 @@ const (
 	// DependencyNotReadyReason: a Kustomization or HelmRelease waits for a
 	// dependsOn entry.
 	DependencyNotReadyReason = "DependencyNotReady"
-	// ArtifactFailedReason: it waits for its source's artifact. The source
-	// reports its own failure, so the waiting object is only Pending.
+	// ArtifactFailedReason: a Kustomization or HelmRelease has no artifact
+	// to apply. With a message starting "Source " it waits for its source,
+	// which reports its own failure, so it is only Pending; otherwise (a
+	// kustomization path not in the artifact, a chart that does not load) it
+	// failed.
 	ArtifactFailedReason = "ArtifactFailed"
+	// SourceNotReadyReason: a HelmRelease waits for its HelmChart.
+	SourceNotReadyReason = "SourceNotReady"
 )
 
-// waitingReasons are Ready=False reasons that mean "waiting on something
-// else", not "failed".
-var waitingReasons = map[string]bool{
-	DependencyNotReadyReason: true,
-	ArtifactFailedReason:     true,
+// waiting: Ready=False only because the object waits on something else
+// that reports its own state.
+func waiting(c *metav1.Condition) bool {
+	switch c.Reason {
+	case DependencyNotReadyReason, SourceNotReadyReason:
+		return true
+	case ArtifactFailedReason:
+		return strings.HasPrefix(c.Message, "Source ")
+	}
+	return false
 }
 
 // Compliance judges one object, following kstatus and Flux's conditions:
@@ -61,7 +73,7 @@ func Compliance(o Object) string {
 		}
 		return v1alpha1.ComplianceUnknown
 	case ready.Status == metav1.ConditionFalse:
-		if waitingReasons[ready.Reason] {
+		if waiting(ready) {
 			return v1alpha1.CompliancePending
 		}
 		return v1alpha1.ComplianceNonCompliant
@@ -99,7 +111,7 @@ func Aggregate(suspended bool, states []string) string {
 // password) never gets there; its Ready condition carries the generation.
 func failingNow(o Object) bool {
 	ready := meta.FindStatusCondition(o.Conditions, ReadyCondition)
-	return ready != nil && ready.Status == metav1.ConditionFalse && !waitingReasons[ready.Reason] &&
+	return ready != nil && ready.Status == metav1.ConditionFalse && !waiting(ready) &&
 		o.Generation > 0 && ready.ObservedGeneration == o.Generation
 }
 
