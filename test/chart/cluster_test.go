@@ -23,6 +23,8 @@ import (
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
 	"k8s.io/client-go/tools/record"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testenv"
 )
 
 const fieldOwner = client.FieldOwner("chart-test")
@@ -204,7 +206,9 @@ func TestControllerRBAC(t *testing.T) {
 	// lets it refer to admin and cluster-admin (bind), not to other roles
 	// that hold rights it does not have.
 	t.Run("applier bindings", func(t *testing.T) {
-		aggregateClusterRoles(ctx, t, c, "admin", "edit", "view")
+		if err := testenv.AggregateClusterRoles(ctx, c); err != nil {
+			t.Fatal(err)
+		}
 		createNamespace(ctx, t, c, "tenant")
 		sac := newClient(t, asSA)
 		subjects := []rbacv1.Subject{{Kind: "ServiceAccount", Name: "flux-applier", Namespace: "tenant"}}
@@ -312,47 +316,6 @@ func eventually(ctx context.Context, wait bool, allowed func() (bool, error)) (b
 		case <-ctx.Done():
 			return ok, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-// aggregateClusterRoles fills the aggregated ClusterRoles (admin, edit,
-// view) with the rules of the roles their aggregationRule selects, as
-// kube-controller-manager's clusterrole-aggregation controller does. The
-// test control plane runs no controller manager, so they are empty, and
-// anyone could bind them.
-func aggregateClusterRoles(ctx context.Context, t *testing.T, c client.Client, names ...string) {
-	t.Helper()
-	for _, name := range names {
-		role := &rbacv1.ClusterRole{}
-		if err := c.Get(ctx, client.ObjectKey{Name: name}, role); err != nil {
-			t.Fatal(err)
-		}
-		if role.AggregationRule == nil {
-			t.Fatalf("ClusterRole %s has no aggregationRule", name)
-		}
-		var rules []rbacv1.PolicyRule
-		for _, sel := range role.AggregationRule.ClusterRoleSelectors {
-			s, err := metav1.LabelSelectorAsSelector(&sel)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var parts rbacv1.ClusterRoleList
-			if err := c.List(ctx, &parts, client.MatchingLabelsSelector{Selector: s}); err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range parts.Items {
-				if p.Name != name {
-					rules = append(rules, p.Rules...)
-				}
-			}
-		}
-		if len(rules) == 0 {
-			t.Fatalf("no rules aggregate into ClusterRole %s", name)
-		}
-		role.Rules = rules
-		if err := c.Update(ctx, role); err != nil {
-			t.Fatal(err)
 		}
 	}
 }

@@ -1,0 +1,226 @@
+// Package cluster runs the whole product on this machine for the
+// end-to-end suite and the demo: the test control plane (kube-apiserver and
+// etcd from bin/k8s) with this project's and Flux's CRDs, the real
+// source-, kustomize- and helm-controller built into bin/flux, and this
+// controller's binary, all as local processes on 127.0.0.1.
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testenv"
+)
+
+// Options say where the cluster keeps its files and how this controller runs.
+type Options struct {
+	// StateDir holds the kubeconfig, the logs and source-controller's storage.
+	StateDir string
+	// FluxBin is the directory of the Flux controller binaries (bin/flux).
+	FluxBin string
+	// Manager is this controller's binary.
+	Manager string
+	// ManagerArgs are extra flags for this controller.
+	ManagerArgs []string
+	// Progress, when set, is told each step.
+	Progress func(string)
+}
+
+// Cluster is a running control plane with Flux and this controller.
+type Cluster struct {
+	Config     *rest.Config
+	Client     client.Client
+	Kubeconfig string
+	Scheme     *runtime.Scheme
+	// ManagerLog is the path of this controller's log file.
+	ManagerLog string
+
+	env   *envtest.Environment
+	procs []*Process
+}
+
+// Scheme knows the built-in kinds, FluxConfig and the Flux kinds.
+func Scheme() (*runtime.Scheme, error) {
+	s := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{
+		clientgoscheme.AddToScheme, v1alpha1.AddToScheme,
+		sourcev1.AddToScheme, kustomizev1.AddToScheme, helmv2.AddToScheme,
+	} {
+		if err := add(s); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Start starts everything. On error, what was started is stopped again.
+func Start(opts Options) (c *Cluster, err error) {
+	progress := opts.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	if err := os.MkdirAll(opts.StateDir, 0o755); err != nil {
+		return nil, err
+	}
+	c = &Cluster{}
+	defer func() {
+		if err != nil {
+			c.Stop()
+		}
+	}()
+
+	own, err := testenv.CRDs()
+	if err != nil {
+		return nil, err
+	}
+	flux, err := testenv.FluxCRDs()
+	if err != nil {
+		return nil, err
+	}
+	progress("starting kube-apiserver and etcd, installing the FluxConfig and Flux CRDs")
+	c.env, c.Config, err = testenv.Start(own, flux)
+	if err != nil {
+		return nil, err
+	}
+	if c.Scheme, err = Scheme(); err != nil {
+		return nil, err
+	}
+	if c.Client, err = client.New(c.Config, client.Options{Scheme: c.Scheme}); err != nil {
+		return nil, err
+	}
+	// What kube-controller-manager would do: the flux-applier of a
+	// namespace-scoped FluxConfig is bound to admin.
+	if err := testenv.AggregateClusterRoles(context.Background(), c.Client); err != nil {
+		return nil, err
+	}
+	user, err := c.env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return nil, err
+	}
+	kubeconfig, err := user.KubeConfig()
+	if err != nil {
+		return nil, err
+	}
+	c.Kubeconfig = filepath.Join(opts.StateDir, "kubeconfig")
+	if err := os.WriteFile(c.Kubeconfig, kubeconfig, 0o600); err != nil {
+		return nil, err
+	}
+
+	progress("starting source-controller, kustomize-controller and helm-controller (bin/flux)")
+	if err := c.startFlux(opts); err != nil {
+		return nil, err
+	}
+	progress("starting fluxconfig-controller")
+	c.ManagerLog = filepath.Join(opts.StateDir, "fluxconfig-controller.log")
+	args := append([]string{"--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", "--requeue-dependency=5s"}, opts.ManagerArgs...)
+	if err := c.start("fluxconfig-controller", opts.Manager, args, c.ManagerLog); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Cluster) startFlux(opts Options) error {
+	storage := filepath.Join(opts.StateDir, "source-storage")
+	if err := os.MkdirAll(storage, 0o755); err != nil {
+		return err
+	}
+	storagePort, err := freePort()
+	if err != nil {
+		return err
+	}
+	storageAddr := "127.0.0.1:" + strconv.Itoa(storagePort)
+	common := []string{"--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", "--enable-leader-election=false", "--log-level=info"}
+	controllers := []struct {
+		name string
+		args []string
+	}{
+		{"source-controller", []string{"--storage-path=" + storage, "--storage-addr=" + storageAddr, "--storage-adv-addr=" + storageAddr}},
+		{"kustomize-controller", []string{"--requeue-dependency=5s", "--no-cross-namespace-refs=true"}},
+		{"helm-controller", []string{"--requeue-dependency=5s", "--no-cross-namespace-refs=true"}},
+	}
+	for _, fc := range controllers {
+		bin := filepath.Join(opts.FluxBin, fc.name)
+		if _, err := os.Stat(bin); err != nil {
+			return fmt.Errorf("%s is not built: run `make flux` (hack/build-flux.sh)", bin)
+		}
+		if err := c.start(fc.name, bin, append(common, fc.args...), filepath.Join(opts.StateDir, fc.name+".log")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Cluster) start(name, binary string, args []string, logPath string) error {
+	p, err := StartProcess(name, binary, args, []string{"KUBECONFIG=" + c.Kubeconfig, "RUNTIME_NAMESPACE=flux-system"}, logPath)
+	if err != nil {
+		return err
+	}
+	c.procs = append(c.procs, p)
+	return nil
+}
+
+// Check returns an error naming any process that has exited.
+func (c *Cluster) Check() error {
+	var errs []error
+	for _, p := range c.procs {
+		if p.Exited() {
+			errs = append(errs, fmt.Errorf("%s exited: see %s", p.Name, p.LogPath))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Stop stops every process, this controller first, then the control plane.
+func (c *Cluster) Stop() {
+	for i := len(c.procs) - 1; i >= 0; i-- {
+		c.procs[i].Stop()
+	}
+	c.procs = nil
+	if c.env != nil {
+		_ = c.env.Stop()
+		c.env = nil
+	}
+}
+
+// WaitFor polls cond every 200ms until it returns true, an error, or the
+// timeout passes.
+func WaitFor(ctx context.Context, timeout time.Duration, cond func(context.Context) (bool, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		ok, err := cond(ctx)
+		if err != nil || ok {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
