@@ -98,8 +98,12 @@ type FluxConfig struct {
 	// +required
 	Spec FluxConfigSpec `json:"spec"`
 
-	// Status is what the controller observed.
+	// Status is what the controller observed. The API server reads a new
+	// FluxConfig with status.observedGeneration -1, so kstatus (a parent
+	// Flux Kustomization's health check) sees it in progress before the
+	// controller has written a status, not Current.
 	// +optional
+	// +kubebuilder:default={}
 	Status FluxConfigStatus `json:"status,omitempty"`
 }
 

@@ -7,8 +7,10 @@ import (
 // FluxConfigStatus is the aggregated compliance of everything a FluxConfig
 // generated.
 type FluxConfigStatus struct {
-	// ObservedGeneration is the generation this status describes.
+	// ObservedGeneration is the generation this status describes; -1 until
+	// the controller first writes the status.
 	// +optional
+	// +kubebuilder:default=-1
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
 	// Conditions: Ready, and the kstatus conditions Reconciling and Stalled.
