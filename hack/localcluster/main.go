@@ -130,11 +130,15 @@ func printStatus(ctx context.Context, c *cluster.Cluster, fc *v1alpha1.FluxConfi
 	if err := c.Client.Get(ctx, client.ObjectKeyFromObject(fc), cur); err != nil {
 		return
 	}
-	out, err := yaml.Marshal(map[string]any{"status": cur.Status})
+	st := cur.Status
+	n := len(st.Statuses)
+	st.Statuses = nil // listed above, one line each
+	out, err := yaml.Marshal(map[string]any{"status": st})
 	if err != nil {
 		return
 	}
-	fmt.Printf("\nkubectl get fc -n %s %s -o yaml (status):\n%s", fc.Namespace, fc.Name, out)
+	fmt.Printf("\nThe FluxConfig's status (kubectl get fc -n %s %s -o yaml), without its %d statuses[] entries:\n%s",
+		fc.Namespace, fc.Name, n, out)
 }
 
 func printTry(root string, c *cluster.Cluster, state string, content *cluster.Content) {

@@ -68,7 +68,11 @@ func snapshot(ctx context.Context, c client.Client, fc *v1alpha1.FluxConfig) (st
 	if state == "" {
 		state = "(no status yet)"
 	}
-	fmt.Fprintf(w, "FluxConfig\t%s\t%s\t%s\t%s\n", cur.Namespace, cur.Name, state, short(cur.Status.ErrorMessage))
+	msg := ""
+	if c := apimeta.FindStatusCondition(cur.Status.Conditions, meta.ReadyCondition); c != nil {
+		msg = short(c.Message)
+	}
+	fmt.Fprintf(w, "FluxConfig\t%s\t%s\t%s\t%s\n", cur.Namespace, cur.Name, state, msg)
 
 	var repos sourcev1.GitRepositoryList
 	var kss kustomizev1.KustomizationList
