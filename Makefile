@@ -16,7 +16,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 # Tests read these. They set the kube-apiserver and etcd paths explicitly, so
 # a KUBEBUILDER_ASSETS or TEST_ASSET_* in the environment cannot override them.
-TEST_ENV := ENVTEST_ASSETS=$(ENVTEST_DIR) FLUX_CRDS=$(FLUX_CRDS)
+TEST_ENV := ENVTEST_ASSETS=$(ENVTEST_DIR) FLUX_CRDS=$(FLUX_CRDS) FLUX_BIN=$(BIN_DIR)/flux
 
 .DEFAULT_GOAL := help
 
@@ -34,7 +34,7 @@ generate: ## Generate deepcopy code from the API types.
 
 .PHONY: manifests
 manifests: ## Generate the CRD and RBAC manifests.
-	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="./api/...;./internal/...;./cmd/..." output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
 
 .PHONY: api-docs
 api-docs: ## Generate docs/api-reference.md from the Go types in api/v1alpha1.
@@ -53,9 +53,17 @@ envtest: ## Build the test control plane (kube-apiserver, etcd) and fetch the Fl
 	@./hack/build-envtest.sh
 	@./hack/flux-crds.sh
 
+.PHONY: flux
+flux: ## Build the real source-, kustomize- and helm-controller into bin/flux (for e2e and make run).
+	@./hack/build-flux.sh
+
 .PHONY: test
-test: generate manifests chart-generate fmt vet envtest helm ## Run unit, envtest and chart suites.
-	$(TEST_ENV) go test ./... -count=1 -timeout 30m
+test: generate manifests chart-generate fmt vet envtest flux helm ## Run unit, envtest, chart and end-to-end suites.
+	$(TEST_ENV) go test ./... -count=1 -timeout 45m
+
+.PHONY: test-e2e
+test-e2e: envtest flux ## Run only the end-to-end suite (real Flux controllers, local Git server).
+	$(TEST_ENV) go test ./test/e2e/... -count=1 -timeout 20m -v
 
 .PHONY: test-unit
 test-unit: ## Run only the tests that need no API server.
