@@ -60,6 +60,30 @@ var _ = Describe("Source credentials", func() {
 		}
 	})
 
+	It("publishes a generated SSH deploy key, fails until the Git server trusts it, then goes Compliant", func() {
+		const ns = "deploykey"
+		createNamespace(ns)
+		newRepo("deploykey", map[string]string{"app/cm.yaml": sprintf(tenantConfigMap, "deploykey-config", ns, "deploykey")})
+		sshd, err := content.Git.ServeSSH()
+		Expect(err).NotTo(HaveOccurred())
+
+		fc := fluxConfig(ns, "deploykey", v1alpha1.ScopeNamespace, sshd.URL+"/deploykey.git", kustomization("app", "./app", true))
+		fc.Spec.GitRepository.SSHKnownHosts = sshd.KnownHosts
+		Expect(k8s.Create(ctx, fc)).To(Succeed())
+
+		st := status(ns, "deploykey")
+		Eventually(st).Should(HaveCompliance(v1alpha1.ComplianceNonCompliant))
+		s := st()
+		Expect(s.RepositoryPublicKey).To(HavePrefix("ssh-ed25519 "))
+		Expect(s.ErrorMessage).To(And(ContainSubstring("GitRepository deploykey/deploykey"), ContainSubstring("unable to authenticate")))
+
+		By("adding status.repositoryPublicKey to the Git server, as a user adds a deploy key")
+		Expect(sshd.Authorize(s.RepositoryPublicKey)).To(Succeed())
+		requestReconcile(ns, "deploykey")
+		Eventually(st).Should(HaveCompliance(v1alpha1.ComplianceCompliant))
+		Expect(k8s.Get(ctx, key(ns, "deploykey-config"), &corev1.ConfigMap{})).To(Succeed())
+	})
+
 	It("reports an unreachable URL with the connection error", func() {
 		const ns = "unreachable"
 		createNamespace(ns)

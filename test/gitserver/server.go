@@ -1,7 +1,8 @@
-// Package gitserver serves Git repositories over the smart HTTP protocol on
-// 127.0.0.1 for the end-to-end tests and the local demo: Debian git's
-// `git http-backend` behind net/http/cgi, over plain HTTP and, with a test CA
-// and basic auth, over HTTPS.
+// Package gitserver serves Git repositories on 127.0.0.1 for the end-to-end
+// tests and the local demo: over the smart HTTP protocol with Debian git's
+// `git http-backend` behind net/http/cgi, plain or, with a test CA and basic
+// auth, HTTPS; and over SSH (golang.org/x/crypto/ssh running
+// git-upload-pack) for authorized public keys.
 package gitserver
 
 import (
@@ -9,6 +10,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cgi"
@@ -27,6 +29,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	servers []*http.Server
+	closers []io.Closer
 }
 
 // New returns a server for the repositories under root (created if missing).
@@ -100,7 +103,10 @@ func (s *Server) Close() {
 	for _, srv := range s.servers {
 		_ = srv.Close()
 	}
-	s.servers = nil
+	for _, c := range s.closers {
+		_ = c.Close()
+	}
+	s.servers, s.closers = nil, nil
 }
 
 func basicAuth(user, password string, next http.Handler) http.Handler {
