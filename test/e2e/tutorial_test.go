@@ -14,7 +14,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
-	"github.com/fluxconfig-controller/fluxconfig-controller/test/cluster"
 )
 
 // The tutorial: FluxConfig cluster-config in namespace cluster-config, scope
@@ -204,5 +203,3 @@ func conditionText(e *v1alpha1.ObjectStatusDefinition) string {
 	}
 	return b.String()
 }
-
-var _ = cluster.HelloChart
