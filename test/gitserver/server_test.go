@@ -22,12 +22,15 @@ func lsRemote(t *testing.T, url, caFile string) (string, error) {
 	return string(out), err
 }
 
-func TestServeHTTPAndHTTPS(t *testing.T) {
+// serverWithRepo starts a server with repository "demo" holding one commit,
+// and returns it, the repository and the commit's SHA.
+func serverWithRepo(t *testing.T) (*Server, *Repo, string) {
+	t.Helper()
 	s, err := New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(s.Close)
 	repo, err := s.CreateRepo("demo")
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +42,11 @@ func TestServeHTTPAndHTTPS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, repo, sha
+}
+
+func TestServeHTTPAndHTTPS(t *testing.T) {
+	s, repo, sha := serverWithRepo(t)
 
 	plain, err := s.Serve()
 	if err != nil {

@@ -75,22 +75,7 @@ func newSigner(t *testing.T) (ssh.Signer, string) {
 }
 
 func TestServeSSH(t *testing.T) {
-	s, err := New(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	repo, err := s.CreateRepo("demo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := repo.WriteFile("a.yaml", "a: 1\n"); err != nil {
-		t.Fatal(err)
-	}
-	sha, err := repo.Commit("first")
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, _, sha := serverWithRepo(t)
 	srv, err := s.ServeSSH()
 	if err != nil {
 		t.Fatal(err)
