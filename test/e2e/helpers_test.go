@@ -117,35 +117,25 @@ func dump(ctx context.Context) {
 			GinkgoWriter.Printf("--- FluxConfig %s/%s\n%s", fc.Namespace, fc.Name, st)
 		}
 	}
-	var repos sourcev1.GitRepositoryList
-	var kss kustomizev1.KustomizationList
-	var hrs helmv2.HelmReleaseList
-	var charts sourcev1.HelmChartList
-	var hrepos sourcev1.HelmRepositoryList
 	var b strings.Builder
-	if k8s.List(ctx, &repos) == nil {
-		for _, o := range repos.Items {
-			fmt.Fprintf(&b, "GitRepository %s/%s: %s\n", o.Namespace, o.Name, readyMessage(o.Status.Conditions))
+	for _, l := range []client.ObjectList{
+		&sourcev1.GitRepositoryList{}, &kustomizev1.KustomizationList{}, &sourcev1.HelmRepositoryList{},
+		&sourcev1.HelmChartList{}, &helmv2.HelmReleaseList{},
+	} {
+		if k8s.List(ctx, l) != nil {
+			continue
 		}
-	}
-	if k8s.List(ctx, &kss) == nil {
-		for _, o := range kss.Items {
-			fmt.Fprintf(&b, "Kustomization %s/%s: %s\n", o.Namespace, o.Name, readyMessage(o.Status.Conditions))
-		}
-	}
-	if k8s.List(ctx, &hrepos) == nil {
-		for _, o := range hrepos.Items {
-			fmt.Fprintf(&b, "HelmRepository %s/%s: %s\n", o.Namespace, o.Name, readyMessage(o.Status.Conditions))
-		}
-	}
-	if k8s.List(ctx, &charts) == nil {
-		for _, o := range charts.Items {
-			fmt.Fprintf(&b, "HelmChart %s/%s: %s\n", o.Namespace, o.Name, readyMessage(o.Status.Conditions))
-		}
-	}
-	if k8s.List(ctx, &hrs) == nil {
-		for _, o := range hrs.Items {
-			fmt.Fprintf(&b, "HelmRelease %s/%s: %s\n", o.Namespace, o.Name, readyMessage(o.Status.Conditions))
+		items, _ := apimeta.ExtractList(l)
+		for _, item := range items {
+			o, ok := item.(interface {
+				client.Object
+				GetConditions() []metav1.Condition
+			})
+			if !ok {
+				continue
+			}
+			kind := strings.TrimSuffix(fmt.Sprintf("%T", l), "List")
+			fmt.Fprintf(&b, "%s %s/%s: %s\n", kind[strings.LastIndex(kind, ".")+1:], o.GetNamespace(), o.GetName(), readyMessage(o.GetConditions()))
 		}
 	}
 	GinkgoWriter.Print(b.String())
