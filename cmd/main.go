@@ -2,23 +2,27 @@
 package main
 
 import (
-	"flag"
+	"context"
+	"errors"
 	"fmt"
+	"math/rand"
+	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	runtimeclient "github.com/fluxcd/pkg/runtime/client"
+	"github.com/fluxcd/pkg/runtime/logger"
+	"github.com/fluxcd/pkg/runtime/pprof"
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
-	"go.uber.org/zap/zapcore"
-	"k8s.io/apimachinery/pkg/labels"
+	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
@@ -33,7 +37,7 @@ var (
 	commit  = "unknown"
 )
 
-// Scheme knows every type the controller reads or writes.
+// newScheme knows every type the controller reads or writes.
 func newScheme() *runtime.Scheme {
 	s := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
@@ -48,105 +52,81 @@ func newScheme() *runtime.Scheme {
 }
 
 func main() {
-	var (
-		metricsAddr, healthAddr, watchSelector, clusterScopeNS, logLevel string
-		concurrent                                                       int
-		leaderElect, multiTenancy, showVersion                           bool
-		requeueDependency, resync                                        time.Duration
-	)
-	flag.StringVar(&metricsAddr, "metrics-addr", ":8080", "The address the Prometheus metrics endpoint binds to.")
-	flag.StringVar(&healthAddr, "health-addr", ":9440", "The address the liveness and readiness probes bind to.")
-	flag.BoolVar(&leaderElect, "enable-leader-election", false, "Elect a leader, so only one replica reconciles at a time.")
-	flag.IntVar(&concurrent, "concurrent", 4, "The number of FluxConfigs reconciled at the same time.")
-	flag.DurationVar(&requeueDependency, "requeue-dependency", 30*time.Second, "How soon a FluxConfig waiting on something (missing Flux CRDs, a name conflict, a deletion in progress) is looked at again.")
-	flag.DurationVar(&resync, "resync-interval", 10*time.Minute, "How often every FluxConfig is reconciled even when nothing changed (picks up rotated protected parameters).")
-	flag.StringVar(&watchSelector, "watch-label-selector", "", "Reconcile only the FluxConfigs matching this label selector, to shard them across controller deployments.")
-	flag.BoolVar(&multiTenancy, "enable-multi-tenancy", true, "Apply every Kustomization as the flux-applier ServiceAccount, bound to the FluxConfig's scope.")
-	flag.StringVar(&clusterScopeNS, "cluster-scope-namespaces", "cluster-config,flux-system", "Comma-separated namespaces (or shell patterns such as platform-*) where a FluxConfig may have scope cluster ('*' for every namespace). Applies with multi-tenancy.")
-	flag.StringVar(&logLevel, "log-level", "info", "Log verbosity: debug, info or error.")
-	flag.BoolVar(&showVersion, "version", false, "Print the version and exit.")
-	flag.Parse()
-
-	if showVersion {
-		fmt.Printf("fluxconfig-controller %s (commit %s)\n", version, commit)
+	o, err := parseOptions(os.Args[1:])
+	if errors.Is(err, pflag.ErrHelp) {
 		return
 	}
-	level, err := parseLevel(logLevel)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	ctrl.SetLogger(zap.New(zap.UseDevMode(false), zap.Level(level)))
+	if o.showVersion {
+		fmt.Printf("fluxconfig-controller %s (commit %s)\n", version, commit)
+		return
+	}
+	logger.SetLogger(logger.NewLogger(o.logging))
+	if err := run(o); err != nil {
+		ctrl.Log.WithName("setup").Error(err, "fluxconfig-controller stopped")
+		os.Exit(1)
+	}
+}
+
+func run(o *options) error {
 	log := ctrl.Log.WithName("setup")
 	log.Info("starting fluxconfig-controller", "version", version, "commit", commit)
-
-	selector, err := labels.Parse(watchSelector)
-	if err != nil {
-		log.Error(err, "invalid --watch-label-selector")
-		os.Exit(2)
+	if err := o.jitter.SetGlobalJitter(rand.New(rand.NewSource(time.Now().UnixNano()))); err != nil {
+		return fmt.Errorf("--interval-jitter-percentage: %w", err)
 	}
-	scheme := newScheme()
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
-		Scheme:                        scheme,
-		Metrics:                       metricsserver.Options{BindAddress: metricsAddr},
-		HealthProbeBindAddress:        healthAddr,
-		LeaderElection:                leaderElect,
-		LeaderElectionID:              "fluxconfig-controller-leader-election",
-		LeaderElectionReleaseOnCancel: true,
-		Cache:                         fcctrl.CacheOptions(selector),
+	mgr, err := ctrl.NewManager(runtimeclient.GetConfigOrDie(o.client), ctrl.Options{
+		Scheme:                        newScheme(),
+		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr, ExtraHandlers: pprof.GetHandlers()},
+		HealthProbeBindAddress:        o.healthAddr,
+		LeaderElection:                o.leaderElection.Enable,
+		LeaderElectionReleaseOnCancel: o.leaderElection.ReleaseOnCancel,
+		LeaseDuration:                 &o.leaderElection.LeaseDuration,
+		RenewDeadline:                 &o.leaderElection.RenewDeadline,
+		RetryPeriod:                   &o.leaderElection.RetryPeriod,
+		LeaderElectionID:              o.leaderElectionID,
+		Cache:                         fcctrl.CacheOptions(o.selector),
 	})
 	if err != nil {
-		log.Error(err, "unable to create the manager")
-		os.Exit(1)
+		return fmt.Errorf("creating the manager: %w", err)
 	}
 	r := &fcctrl.FluxConfigReconciler{
 		Client:    mgr.GetClient(),
 		APIReader: mgr.GetAPIReader(),
 		Recorder:  mgr.GetEventRecorder("fluxconfig-controller"),
 		Builder: builder.Options{
-			MultiTenancy:           multiTenancy,
-			ClusterScopeNamespaces: splitList(clusterScopeNS),
+			MultiTenancy:           o.multiTenancy,
+			ClusterScopeNamespaces: splitList(o.clusterScopeNS),
 		},
-		ResyncInterval: resync,
-		RetryInterval:  requeueDependency,
+		ResyncInterval: o.resync,
+		RetryInterval:  o.requeueDependency,
 		Metrics:        metrics.Default(),
 	}
-	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: concurrent}); err != nil {
-		log.Error(err, "unable to set up the controller")
-		os.Exit(1)
+	if err := r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: o.concurrent}); err != nil {
+		return fmt.Errorf("setting up the controller: %w", err)
 	}
-	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
-		log.Error(err, "unable to set up the health check")
-		os.Exit(1)
+	if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+		return err
 	}
-	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
-		log.Error(err, "unable to set up the ready check")
-		os.Exit(1)
+	if err := mgr.AddReadyzCheck("informers", cachesSynced(mgr.GetCache())); err != nil {
+		return err
 	}
-	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
-		log.Error(err, "the manager stopped with an error")
-		os.Exit(1)
-	}
+	return mgr.Start(ctrl.SetupSignalHandler())
 }
 
-func parseLevel(s string) (zapcore.Level, error) {
-	switch s {
-	case "debug":
-		return zapcore.DebugLevel, nil
-	case "info":
-		return zapcore.InfoLevel, nil
-	case "error":
-		return zapcore.ErrorLevel, nil
-	}
-	return 0, fmt.Errorf("--log-level %q: use debug, info or error", s)
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
+// cachesSynced is ready only once every informer started so far has
+// synced: a replica that cannot serve from its cache yet (the API server
+// unreachable at start, a slow first list) is not ready, so a rolling
+// update does not route leadership to it.
+func cachesSynced(c cache.Cache) healthz.Checker {
+	return func(req *http.Request) error {
+		ctx, cancel := context.WithTimeout(req.Context(), time.Second)
+		defer cancel()
+		if !c.WaitForCacheSync(ctx) {
+			return errors.New("the informer caches have not synced yet")
 		}
+		return nil
 	}
-	return out
 }

@@ -25,12 +25,12 @@ const (
 	ComplianceUnknown      = "Unknown"
 )
 
-// ProvisioningState values: whether the generated objects were applied.
+// ProvisioningState values: whether the last pass applied the generated
+// objects. Azure's model also has Creating and Updating; a FluxConfig's pass
+// either applies everything or fails, so they are never set.
 const (
 	ProvisioningSucceeded = "Succeeded"
 	ProvisioningFailed    = "Failed"
-	ProvisioningCreating  = "Creating"
-	ProvisioningUpdating  = "Updating"
 	ProvisioningDeleting  = "Deleting"
 )
 

@@ -1,6 +1,7 @@
 package v1alpha1
 
 import (
+	"github.com/fluxcd/pkg/apis/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -24,8 +25,8 @@ type FluxConfigStatus struct {
 	// +optional
 	ComplianceState string `json:"complianceState,omitempty"`
 
-	// ProvisioningState says whether the generated objects were applied:
-	// Succeeded, Failed, Creating, Updating or Deleting.
+	// ProvisioningState says whether the last pass applied the generated
+	// objects: Succeeded, Failed (errorMessage says why) or Deleting.
 	// +optional
 	ProvisioningState string `json:"provisioningState,omitempty"`
 
@@ -61,6 +62,12 @@ type FluxConfigStatus struct {
 	// +kubebuilder:validation:MaxItems=100
 	// +optional
 	Statuses []ObjectStatusDefinition `json:"statuses,omitempty"`
+
+	// LastHandledReconcileAt is the value of the
+	// reconcile.fluxcd.io/requestedAt annotation that the controller last
+	// handled, as Flux's own objects report it: `flux`-style tooling waits
+	// for it to match the value it set.
+	meta.ReconcileRequestStatus `json:",inline"`
 }
 
 // ObjectStatusDefinition is the compliance of one Flux object.

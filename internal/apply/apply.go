@@ -44,6 +44,20 @@ func (e *ConflictError) Error() string {
 	return fmt.Sprintf("%s %s already exists and was not created by this FluxConfig, so it is left untouched: delete or rename it, or give the FluxConfig another name", e.Kind, id)
 }
 
+// RejectedError: the API server refused a wanted object for what it holds
+// (a CRD's schema or CEL rules, an admission policy). Retrying the same
+// object cannot help.
+type RejectedError struct {
+	Kind, Namespace, Name string
+	Err                   error
+}
+
+func (e *RejectedError) Error() string {
+	return fmt.Sprintf("the API server refused %s %s/%s: %v", e.Kind, e.Namespace, e.Name, e.Err)
+}
+
+func (e *RejectedError) Unwrap() error { return e.Err }
+
 // Applier applies objects.
 type Applier struct {
 	// Client reads (from the cache) and writes.
@@ -107,6 +121,9 @@ func (a *Applier) Apply(ctx context.Context, obj client.Object, owns Owns) (Acti
 	}
 	if err := a.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(desired),
 		client.FieldOwner(a.FieldOwner), client.ForceOwnership); err != nil {
+		if apierrors.IsInvalid(err) {
+			return Unchanged, &RejectedError{Kind: gvk.Kind, Namespace: key.Namespace, Name: key.Name, Err: err}
+		}
 		return Unchanged, fmt.Errorf("applying %s %s: %w", gvk.Kind, key, err)
 	}
 	return action, nil

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/klog/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
@@ -15,14 +17,23 @@ import (
 // applyAll applies every built child, identity and source before the
 // Kustomizations that use them. An object of a child's name that the
 // controller did not create stops the pass with a conflict, untouched.
+// A generated SSH public key is published once its auth Secret holds it,
+// never before: the status never shows a key stored nowhere.
 func (r *FluxConfigReconciler) applyAll(ctx context.Context, s *reconcileScope) error {
+	log := ctrl.LoggerFrom(ctx)
 	for _, obj := range s.built.All() {
 		action, err := r.applier.Apply(ctx, obj, ownedBy(s.fc))
 		if err != nil {
 			return err
 		}
+		if obj == client.Object(s.built.AuthSecret) {
+			s.report.PublicKey = s.built.RepositoryPublicKey
+		}
 		if action == apply.Created {
 			s.created = append(s.created, fmt.Sprintf("%s/%s", kindOf(obj), obj.GetName()))
+		}
+		if action != apply.Unchanged {
+			log.V(1).Info("applied a child", "action", action, "kind", kindOf(obj), "object", klog.KObj(obj))
 		}
 	}
 	return nil

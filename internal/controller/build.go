@@ -6,9 +6,12 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/klog/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/apply"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
 )
 
@@ -41,21 +44,38 @@ func (r *FluxConfigReconciler) build(ctx context.Context, s *reconcileScope) err
 		return err
 	}
 	s.built = built
-	s.report.PublicKey = built.RepositoryPublicKey
+	if built.AuthSecret == nil {
+		s.report.PublicKey = "" // no generated key in use any more
+	}
 	return nil
 }
 
 // generatedKey returns the SSH key pair generated for fc before, from its
-// auth Secret, or a new one. The key only changes when the Secret is gone.
+// auth Secret, or a new one when that Secret does not exist. A stored key is
+// never replaced while its Secret exists, whatever the cache says: a cache
+// miss (a re-list after an API server restart, a Secret created a moment
+// ago, a Secret without the managed label) is confirmed by the API server
+// before a key is generated. A Secret of that name that the controller did
+// not create is a conflict, and no key is generated or published for it.
 func (r *FluxConfigReconciler) generatedKey(ctx context.Context, fc *v1alpha1.FluxConfig) (*builder.SSHKeyPair, error) {
+	key := client.ObjectKey{Namespace: fc.Namespace, Name: builder.AuthSecretName(fc)}
 	secret := &corev1.Secret{}
-	err := r.Get(ctx, client.ObjectKey{Namespace: fc.Namespace, Name: builder.AuthSecretName(fc)}, secret)
+	err := r.Get(ctx, key, secret)
+	if apierrors.IsNotFound(err) {
+		err = r.APIReader.Get(ctx, key, secret)
+	}
 	switch {
-	case err == nil && builder.IsControlledBy(secret, fc) && secret.Annotations[builder.GeneratedKeyAnnotation] == "true" &&
+	case apierrors.IsNotFound(err):
+		ctrl.LoggerFrom(ctx).V(1).Info("generating an SSH deploy key", "secret", klog.KRef(key.Namespace, key.Name))
+		return builder.GenerateSSHKeyPair()
+	case err != nil:
+		return nil, fmt.Errorf("reading the auth Secret %s: %w", key, err)
+	case !builder.IsControlledBy(secret, fc):
+		return nil, &apply.ConflictError{Kind: "Secret", Namespace: key.Namespace, Name: key.Name}
+	case secret.Annotations[builder.GeneratedKeyAnnotation] == "true" &&
 		len(secret.Data["identity"]) > 0 && len(secret.Data["identity.pub"]) > 0:
 		return &builder.SSHKeyPair{PrivateKey: secret.Data["identity"], PublicKey: secret.Data["identity.pub"]}, nil
-	case err != nil && !apierrors.IsNotFound(err):
-		return nil, fmt.Errorf("reading the auth Secret: %w", err)
 	}
+	// Ours, but holding other credentials (the URL was HTTPS before).
 	return builder.GenerateSSHKeyPair()
 }

@@ -6,62 +6,42 @@ import (
 	"sort"
 	"strings"
 
-	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
-	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/kinds"
 )
-
-// childLists are the kinds of children the controller may have made, each
-// as an empty list. Kustomizations come first: they are deleted first.
-func childLists() []client.ObjectList {
-	return []client.ObjectList{
-		&kustomizev1.KustomizationList{},
-		&sourcev1.GitRepositoryList{},
-		&sourcev1.BucketList{},
-		&sourcev1.OCIRepositoryList{},
-		&corev1.SecretList{},
-		&rbacv1.RoleBindingList{},
-		&rbacv1.ClusterRoleBindingList{},
-	}
-}
 
 // ownedChildren lists the children of fc of one kind: labelled as its own
 // and, for namespaced kinds, controlled by it. Kinds whose CRD is not
 // installed have no children.
-func (r *FluxConfigReconciler) ownedChildren(ctx context.Context, fc *v1alpha1.FluxConfig, list client.ObjectList) ([]client.Object, error) {
+func (r *FluxConfigReconciler) ownedChildren(ctx context.Context, fc *v1alpha1.FluxConfig, k kinds.Kind) ([]client.Object, error) {
+	list := k.NewList()
 	opts := []client.ListOption{client.MatchingLabels(builder.Labels(fc))}
-	if _, clusterScoped := list.(*rbacv1.ClusterRoleBindingList); !clusterScoped {
+	if !k.ClusterScoped {
 		opts = append(opts, client.InNamespace(fc.Namespace))
 	}
 	if err := r.List(ctx, list, opts...); err != nil {
 		if meta.IsNoMatchError(err) {
 			return nil, nil
 		}
-		return nil, fmt.Errorf("listing children: %w", err)
+		return nil, fmt.Errorf("listing %s children: %w", k.GVK.Kind, err)
 	}
 	items, err := meta.ExtractList(list)
 	if err != nil {
 		return nil, err
 	}
-	gvk, err := apiutil.GVKForObject(list, r.Scheme())
-	if err != nil {
-		return nil, err
-	}
-	gvk.Kind = strings.TrimSuffix(gvk.Kind, "List")
 	var owned []client.Object
 	for _, item := range items {
 		obj := item.(client.Object)
-		obj.GetObjectKind().SetGroupVersionKind(gvk)
+		obj.GetObjectKind().SetGroupVersionKind(k.GVK)
 		if ownedBy(fc)(obj) {
 			owned = append(owned, obj)
 		}
@@ -74,25 +54,25 @@ func childKey(kind, name string) string { return kind + "/" + name }
 // pruneStale deletes the children fc no longer wants: a kustomization that
 // left the spec, the source of a previous sourceKind, an auth Secret no
 // longer needed, bindings when multi-tenancy was turned off.
-func (r *FluxConfigReconciler) pruneStale(ctx context.Context, fc *v1alpha1.FluxConfig, built *builder.Objects) error {
+func (r *FluxConfigReconciler) pruneStale(ctx context.Context, s *reconcileScope) error {
+	fc, built := s.fc, s.built
 	wanted := map[string]bool{}
 	for _, obj := range built.All() {
 		wanted[childKey(kindOf(obj), obj.GetName())] = true
 	}
-	for _, list := range childLists() {
-		children, err := r.ownedChildren(ctx, fc, list)
+	for _, k := range kinds.Children() {
+		children, err := r.ownedChildren(ctx, fc, k)
 		if err != nil {
 			return err
 		}
 		for _, child := range children {
-			kind := kindOf(child)
-			if wanted[childKey(kind, child.GetName())] {
+			if wanted[childKey(k.GVK.Kind, child.GetName())] {
 				continue
 			}
 			if err := r.Delete(ctx, child); client.IgnoreNotFound(err) != nil {
-				return fmt.Errorf("deleting %s %s: %w", kind, child.GetName(), err)
+				return fmt.Errorf("deleting %s %s: %w", k.GVK.Kind, child.GetName(), err)
 			}
-			ctrl.LoggerFrom(ctx).Info("deleted a child that is no longer wanted", "kind", kind, "name", child.GetName())
+			ctrl.LoggerFrom(ctx).Info("deleted a child that is no longer wanted", "kind", k.GVK.Kind, "object", klog.KObj(child))
 		}
 	}
 	if built.ServiceAccount == nil {
@@ -101,42 +81,30 @@ func (r *FluxConfigReconciler) pruneStale(ctx context.Context, fc *v1alpha1.Flux
 	return nil
 }
 
-// reconcileDelete deletes the children in order: the Kustomizations first,
-// then, once kustomize-controller has finalized them (pruning what they
-// applied), the sources, Secrets and bindings; then the finalizer goes.
+// reconcileDelete deletes the children in the table's order. Kinds that
+// hold the deletion (the Kustomizations: kustomize-controller prunes what
+// they applied while the source is still there) are waited for before the
+// next kinds go; then the finalizer is released.
 func (r *FluxConfigReconciler) reconcileDelete(ctx context.Context, s *reconcileScope) (ctrl.Result, error) {
 	fc := s.fc
 	s.report.Deleting = true
 	if !controllerutil.ContainsFinalizer(fc, v1alpha1.FluxConfigFinalizer) {
 		return ctrl.Result{}, nil
 	}
-	kustomizations, err := r.ownedChildren(ctx, fc, &kustomizev1.KustomizationList{})
-	if err != nil {
-		return ctrl.Result{}, err
-	}
-	if len(kustomizations) > 0 {
-		var names []string
-		for _, ks := range kustomizations {
-			names = append(names, ks.GetName())
-			if ks.GetDeletionTimestamp().IsZero() {
-				if err := r.Delete(ctx, ks); client.IgnoreNotFound(err) != nil {
-					return ctrl.Result{}, fmt.Errorf("deleting Kustomization %s: %w", ks.GetName(), err)
-				}
-			}
-		}
-		sort.Strings(names)
-		s.report.DeletingMessage = fmt.Sprintf("waiting for kustomize-controller to finalize the Kustomizations %s (it prunes what they applied) before the source is deleted", strings.Join(names, ", "))
-		return ctrl.Result{RequeueAfter: r.RetryInterval}, nil
-	}
-	for _, list := range childLists()[1:] {
-		children, err := r.ownedChildren(ctx, fc, list)
+	for _, k := range kinds.Children() {
+		owned, err := r.ownedChildren(ctx, fc, k)
 		if err != nil {
 			return ctrl.Result{}, err
 		}
-		for _, child := range children {
-			if err := r.Delete(ctx, child); client.IgnoreNotFound(err) != nil {
-				return ctrl.Result{}, fmt.Errorf("deleting %s: %w", child.GetName(), err)
-			}
+		names, err := r.deleteAll(ctx, k, owned)
+		if err != nil {
+			return ctrl.Result{}, err
+		}
+		if k.HoldsDeletion && len(names) > 0 {
+			s.report.DeletingMessage = fmt.Sprintf("waiting for kustomize-controller to finalize the %ss %s (it prunes what they applied) before the source is deleted",
+				k.GVK.Kind, strings.Join(names, ", "))
+			ctrl.LoggerFrom(ctx).V(1).Info("deletion waits", "kind", k.GVK.Kind, "names", names)
+			return ctrl.Result{RequeueAfter: r.RetryInterval}, nil
 		}
 	}
 	if err := r.deleteApplierIfUnused(ctx, fc, true); err != nil {
@@ -144,10 +112,29 @@ func (r *FluxConfigReconciler) reconcileDelete(ctx context.Context, s *reconcile
 	}
 	base := fc.DeepCopy()
 	controllerutil.RemoveFinalizer(fc, v1alpha1.FluxConfigFinalizer)
-	if err := r.Patch(ctx, fc, client.MergeFrom(base)); err != nil {
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+	if err := r.Patch(ctx, fc, client.MergeFrom(base)); client.IgnoreNotFound(err) != nil {
+		controllerutil.AddFinalizer(fc, v1alpha1.FluxConfigFinalizer) // still held: its status is written
+		return ctrl.Result{}, fmt.Errorf("removing the finalizer %s: %w", v1alpha1.FluxConfigFinalizer, err)
 	}
 	return ctrl.Result{}, nil
+}
+
+// deleteAll deletes the objects not already being deleted, and returns the
+// sorted names of all of them.
+func (r *FluxConfigReconciler) deleteAll(ctx context.Context, k kinds.Kind, objs []client.Object) ([]string, error) {
+	names := make([]string, 0, len(objs))
+	for _, obj := range objs {
+		names = append(names, obj.GetName())
+		if !obj.GetDeletionTimestamp().IsZero() {
+			continue
+		}
+		if err := r.Delete(ctx, obj); client.IgnoreNotFound(err) != nil {
+			return nil, fmt.Errorf("deleting %s %s: %w", k.GVK.Kind, obj.GetName(), err)
+		}
+		ctrl.LoggerFrom(ctx).V(1).Info("deleted a child", "kind", k.GVK.Kind, "object", klog.KObj(obj))
+	}
+	sort.Strings(names)
+	return names, nil
 }
 
 // deleteApplierIfUnused deletes the namespace's flux-applier ServiceAccount

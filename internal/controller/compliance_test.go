@@ -103,9 +103,9 @@ var _ = Describe("Compliance", func() {
 			HaveField("ErrorMessage", ContainSubstring("HelmRelease "+ns+"/podinfo: Helm upgrade failed")),
 		))
 
-		By("events were emitted on the transitions")
+		By("events were emitted on the transitions, the failure's with the failing object's own reason")
 		Eventually(func() []string { return eventReasons(ns, "cluster-config") }, timeout, interval).Should(
-			ContainElements("Created", "ComplianceChanged", "ReconciliationFailed"))
+			ContainElements("Created", "ComplianceChanged", "UpgradeFailed"))
 	})
 
 	It("stalls on a dependsOn cycle and names it", func() {

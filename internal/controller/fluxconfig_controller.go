@@ -4,16 +4,16 @@ package controller
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"time"
 
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/runtime/jitter"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/apply"
@@ -61,6 +61,19 @@ type reconcileScope struct {
 	start time.Time
 }
 
+func newScope(fc *v1alpha1.FluxConfig) *reconcileScope {
+	requested, _ := meta.ReconcileAnnotationValue(fc.GetAnnotations())
+	return &reconcileScope{fc: fc, prev: *fc.Status.DeepCopy(), start: time.Now(), report: status.Report{
+		Generation:       fc.Generation,
+		Suspended:        fc.Spec.Suspend,
+		SourceURL:        builder.SourceURL(fc),
+		ReconcileRequest: requested,
+		// The published key stays until a pass knows better: it is still
+		// the key in the auth Secret.
+		PublicKey: fc.Status.RepositoryPublicKey,
+	}}
+}
+
 // +kubebuilder:rbac:groups=clusterconfig.azure.com,resources=fluxconfigs,verbs=get;list;watch;update;patch
 // +kubebuilder:rbac:groups=clusterconfig.azure.com,resources=fluxconfigs/status,verbs=get;update;patch
 // +kubebuilder:rbac:groups=clusterconfig.azure.com,resources=fluxconfigs/finalizers,verbs=update
@@ -74,6 +87,7 @@ type reconcileScope struct {
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // Reconcile moves one FluxConfig towards its spec and writes what it saw.
+// Every error of the pass reaches the status through finish.
 func (r *FluxConfigReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	fc := &v1alpha1.FluxConfig{}
 	if err := r.Get(ctx, req.NamespacedName, fc); err != nil {
@@ -82,64 +96,44 @@ func (r *FluxConfigReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	s := &reconcileScope{fc: fc, prev: *fc.Status.DeepCopy(), start: time.Now(), report: status.Report{
-		Generation: fc.Generation,
-		Suspended:  fc.Spec.Suspend,
-		SourceURL:  builder.SourceURL(fc),
-	}}
+	s := newScope(fc)
 	defer func() {
-		if err := r.finish(ctx, s); err != nil {
-			retErr = kerrors.NewAggregate([]error{retErr, err})
-		}
+		result, retErr = r.finish(ctx, s, result, retErr)
 	}()
-
 	if !fc.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)
 	}
-	if !controllerutil.ContainsFinalizer(fc, v1alpha1.FluxConfigFinalizer) {
-		base := fc.DeepCopy()
-		controllerutil.AddFinalizer(fc, v1alpha1.FluxConfigFinalizer)
-		if err := r.Patch(ctx, fc, client.MergeFrom(base)); err != nil {
+	return r.reconcileNormal(ctx, s)
+}
+
+// reconcileNormal makes sure of the finalizer and the watches, then builds,
+// applies, prunes and observes the children.
+func (r *FluxConfigReconciler) reconcileNormal(ctx context.Context, s *reconcileScope) (ctrl.Result, error) {
+	if err := r.ensureFinalizer(ctx, s.fc); err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := r.watches.ensure(ctx, s.fc); err != nil {
+		return ctrl.Result{}, err
+	}
+	for _, step := range []func(context.Context, *reconcileScope) error{r.build, r.applyAll, r.pruneStale, r.observe} {
+		if err := step(ctx, s); err != nil {
 			return ctrl.Result{}, err
 		}
 	}
-	if missing := r.watches.ensure(ctx, fc); missing != nil {
-		s.report.Err = missing
-		return ctrl.Result{RequeueAfter: r.RetryInterval}, nil
-	}
-	if err := r.build(ctx, s); err != nil {
-		return r.fail(s, err)
-	}
-	if err := r.applyAll(ctx, s); err != nil {
-		return r.fail(s, err)
-	}
-	if err := r.pruneStale(ctx, s.fc, s.built); err != nil {
-		return r.fail(s, err)
-	}
-	if err := r.observe(ctx, s); err != nil {
-		return r.fail(s, err)
-	}
-	return ctrl.Result{RequeueAfter: r.ResyncInterval}, nil
+	return jitter.JitteredRequeueInterval(ctrl.Result{RequeueAfter: r.ResyncInterval}), nil
 }
 
-// fail records err in the status and chooses how to retry: a configuration
-// error stalls (only a spec change wakes it, or a retry when the protected
-// parameters Secret may be the thing to fix), a name conflict is looked at
-// again later, anything else is retried with backoff.
-func (r *FluxConfigReconciler) fail(s *reconcileScope, err error) (ctrl.Result, error) {
-	var cfg *builder.ConfigError
-	var conflict *apply.ConflictError
-	switch {
-	case errors.As(err, &cfg):
-		s.report.Err = &status.StalledError{Err: err}
-		if s.fc.Spec.ProtectedParametersSecretRef != nil {
-			return ctrl.Result{RequeueAfter: r.RetryInterval}, nil
-		}
-		return ctrl.Result{}, reconcile.TerminalError(err)
-	case errors.As(err, &conflict):
-		s.report.Err = err
-		return ctrl.Result{RequeueAfter: r.RetryInterval}, nil
+// ensureFinalizer adds the finalizer before anything is created, with a
+// metadata-only patch (a full update round trip bumped the generation).
+func (r *FluxConfigReconciler) ensureFinalizer(ctx context.Context, fc *v1alpha1.FluxConfig) error {
+	if controllerutil.ContainsFinalizer(fc, v1alpha1.FluxConfigFinalizer) {
+		return nil
 	}
-	s.report.Err = err
-	return ctrl.Result{}, err
+	base := fc.DeepCopy()
+	controllerutil.AddFinalizer(fc, v1alpha1.FluxConfigFinalizer)
+	if err := r.Patch(ctx, fc, client.MergeFrom(base)); err != nil {
+		return fmt.Errorf("adding the finalizer %s: %w", v1alpha1.FluxConfigFinalizer, err)
+	}
+	ctrl.LoggerFrom(ctx).V(1).Info("added the finalizer", "finalizer", v1alpha1.FluxConfigFinalizer)
+	return nil
 }

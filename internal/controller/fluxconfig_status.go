@@ -2,84 +2,95 @@ package controller
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/klog/v2"
+	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
-	"github.com/fluxconfig-controller/fluxconfig-controller/internal/apply"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/metrics"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/status"
 )
 
-// Event reasons.
+// Event reasons of the controller's own. Failures use their
+// classification's reason (status.InvalidConfigReason, ...) and a
+// Non-Compliant FluxConfig the reason of its Ready condition.
 const (
 	ReasonCreated          = "Created"
 	ReasonComplianceChange = "ComplianceChanged"
-	ReasonFailed           = "ReconciliationFailed"
 )
 
-// finish computes the status of the pass and writes it in one patch, only
-// when something in it changed; it emits events on transitions only.
-func (r *FluxConfigReconciler) finish(ctx context.Context, s *reconcileScope) error {
+// finish ends every pass: it classifies the pass's error (the one place
+// that does), computes the status and writes it in one patch when something
+// in it changed, emits events on transitions, records the metrics once, and
+// returns how the pass is retried.
+func (r *FluxConfigReconciler) finish(ctx context.Context, s *reconcileScope, result ctrl.Result, err error) (ctrl.Result, error) {
 	fc := s.fc
 	if !fc.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(fc, v1alpha1.FluxConfigFinalizer) {
 		r.Metrics.Forget(client.ObjectKeyFromObject(fc))
-		return nil // released: the object is gone or going
+		return result, err // released: the object is gone or going
+	}
+	if err != nil {
+		c := classify(err, fc.Spec.ProtectedParametersSecretRef != nil)
+		s.report.Failure = &c.failure
+		result, err = c.result(err, r.RetryInterval, r.ResyncInterval)
 	}
 	next := status.Compute(s.prev, s.report, metav1.Now())
 	r.emitEvents(fc, s, next)
 	r.recordMetrics(s, next)
+	r.logPass(ctx, s, next)
 	if equality.Semantic.DeepEqual(s.prev, next) {
-		return nil
+		return result, err
 	}
 	base := fc.DeepCopy()
 	fc.Status = next
-	if err := r.Status().Patch(ctx, fc, client.MergeFrom(base)); err != nil {
-		return client.IgnoreNotFound(err)
+	if patchErr := r.Status().Patch(ctx, fc, client.MergeFrom(base)); client.IgnoreNotFound(patchErr) != nil {
+		return result, kerrors.NewAggregate([]error{err, fmt.Errorf("writing the status: %w", patchErr)})
 	}
-	return nil
+	return result, err
+}
+
+// logPass tells, at debug level, how the pass ended; a failure that is not
+// returned to controller-runtime (which logs those) is logged when it
+// first shows.
+func (r *FluxConfigReconciler) logPass(ctx context.Context, s *reconcileScope, next v1alpha1.FluxConfigStatus) {
+	log := ctrl.LoggerFrom(ctx).WithValues("fluxconfig", klog.KObj(s.fc))
+	if f := s.report.Failure; f != nil && next.ErrorMessage != s.prev.ErrorMessage {
+		log.Info("reconciliation failed", "reason", f.Reason, "stalled", f.Stalled, "error", f.Message)
+	}
+	log.V(1).Info("pass finished", "compliance", next.ComplianceState, "provisioning", next.ProvisioningState,
+		"objects", len(s.report.Objects), "duration", metav1.Now().Sub(s.start).String())
 }
 
 // recordMetrics records the pass once, with the status it computed.
 func (r *FluxConfigReconciler) recordMetrics(s *reconcileScope, next v1alpha1.FluxConfigStatus) {
-	children := -1
+	children, reason := -1, ""
 	if s.built != nil {
 		children = len(s.built.All())
+	}
+	if s.report.Failure != nil {
+		reason = s.report.Failure.Reason
 	}
 	r.Metrics.Record(metrics.Pass{
 		Object:          client.ObjectKeyFromObject(s.fc),
 		ComplianceState: next.ComplianceState,
 		Children:        children,
-		ErrorReason:     errorReason(s.report.Err),
+		ErrorReason:     reason,
 		Start:           s.start,
 	})
 }
 
-// errorReason classifies the error of a pass for the errors metric.
-func errorReason(err error) string {
-	var stalled *status.StalledError
-	var conflict *apply.ConflictError
-	var missing *MissingAPIError
-	switch {
-	case err == nil:
-		return ""
-	case errors.As(err, &stalled):
-		return metrics.ReasonInvalidConfiguration
-	case errors.As(err, &conflict):
-		return metrics.ReasonConflict
-	case errors.As(err, &missing):
-		return metrics.ReasonFluxAPIMissing
-	}
-	return metrics.ReasonReconciliationFailed
-}
-
+// emitEvents emits an event for what this pass created, for a new error
+// message, and for a change of compliance: on transitions only.
 func (r *FluxConfigReconciler) emitEvents(fc *v1alpha1.FluxConfig, s *reconcileScope, next v1alpha1.FluxConfigStatus) {
 	if r.Recorder == nil {
 		return
@@ -89,7 +100,10 @@ func (r *FluxConfigReconciler) emitEvents(fc *v1alpha1.FluxConfig, s *reconcileS
 			"created %s", strings.Join(s.created, ", "))
 	}
 	if next.ErrorMessage != "" && next.ErrorMessage != s.prev.ErrorMessage {
-		r.Recorder.Eventf(fc, nil, corev1.EventTypeWarning, ReasonFailed, "Reconcile", "%s", next.ErrorMessage)
+		// Compute always sets Ready; its reason is the failure's
+		// classification, or the failing Flux object's own reason.
+		reason := apimeta.FindStatusCondition(next.Conditions, meta.ReadyCondition).Reason
+		r.Recorder.Eventf(fc, nil, corev1.EventTypeWarning, reason, "Reconcile", "%s", next.ErrorMessage)
 	}
 	if next.ComplianceState != s.prev.ComplianceState {
 		kind := corev1.EventTypeNormal

@@ -3,7 +3,6 @@ package controller
 import (
 	"context"
 	"fmt"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -43,7 +42,7 @@ var _ = Describe("Steady state", func() {
 
 		By("a first controller converges the FluxConfigs of its shard")
 		firstCtx, stopFirst := context.WithCancel(suiteCtx)
-		startManager(firstCtx, cfg, shard, suiteOptions, "fluxconfig-steady-1")
+		first := startManager(firstCtx, cfg, shard, suiteOptions, "fluxconfig-steady-1")
 		for i := range n {
 			fc := tutorialConfig(ns, fmt.Sprintf("steady-%d", i))
 			fc.Labels = map[string]string{shardLabel: "steady"}
@@ -62,7 +61,7 @@ var _ = Describe("Steady state", func() {
 			Eventually(compliance(ns, name), timeout, interval).Should(Equal(v1alpha1.ComplianceCompliant))
 		}
 		stopFirst()
-		time.Sleep(500 * time.Millisecond)
+		Eventually(first.done, timeout).Should(BeClosed(), "the first controller stops")
 
 		By("a second controller starts from scratch: every FluxConfig is reconciled again")
 		before := reconcileTotal("fluxconfig-steady-2")

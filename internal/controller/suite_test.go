@@ -82,9 +82,11 @@ func startEnv(extraCRDs ...string) (*envtest.Environment, *rest.Config) {
 }
 
 // writeCounter counts the write requests of every client made from one
-// rest.Config (the manager makes several).
+// rest.Config (the manager makes several). done is closed once the manager
+// has stopped.
 type writeCounter struct {
 	writes atomic.Int64
+	done   chan struct{}
 }
 
 type countingTransport struct {
@@ -110,7 +112,7 @@ func startManager(ctx context.Context, restCfg *rest.Config, selector labels.Sel
 // startManagerServingMetrics is startManager with the metrics endpoint
 // bound to metricsAddr ("0": off).
 func startManagerServingMetrics(ctx context.Context, restCfg *rest.Config, selector labels.Selector, opts builder.Options, name, metricsAddr string) *writeCounter {
-	counter := &writeCounter{}
+	counter := &writeCounter{done: make(chan struct{})}
 	c := rest.CopyConfig(restCfg)
 	c.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, counter: counter} }
 	mgr, err := ctrl.NewManager(c, ctrl.Options{
@@ -133,6 +135,7 @@ func startManagerServingMetrics(ctx context.Context, restCfg *rest.Config, selec
 	Expect(r.SetupWithManager(mgr, controller.Options{MaxConcurrentReconciles: 2})).To(Succeed())
 	go func() {
 		defer GinkgoRecover()
+		defer close(counter.done)
 		Expect(mgr.Start(ctx)).To(Succeed())
 	}()
 	return counter

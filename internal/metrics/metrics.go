@@ -32,7 +32,10 @@ const (
 	// (source, Secrets, Kustomizations, applier ServiceAccount and binding).
 	ChildrenMetric = "gotk_fluxconfig_children"
 	// ErrorsMetric counts the reconcile passes that ended with an error in
-	// the FluxConfig's status, by reason.
+	// the FluxConfig's status, by reason: the failure's classification,
+	// which is also the reason of its Ready condition and of its event
+	// (internal/status: InvalidConfiguration, Rejected, Conflict,
+	// FluxAPIMissing, Forbidden, ReconciliationFailed).
 	ErrorsMetric = "gotk_fluxconfig_reconcile_errors_total"
 	// DurationMetric is Flux's reconcile duration histogram, with
 	// kind="FluxConfig".
@@ -46,21 +49,6 @@ const (
 	NameLabel       = "name"
 	ComplianceLabel = "complianceState"
 	ReasonLabel     = "reason"
-)
-
-// Reasons of ErrorsMetric.
-const (
-	// ReasonInvalidConfiguration: the spec or its protected parameters are
-	// wrong; the FluxConfig is Stalled.
-	ReasonInvalidConfiguration = "InvalidConfiguration"
-	// ReasonConflict: an object the controller did not create has a child's
-	// name.
-	ReasonConflict = "Conflict"
-	// ReasonFluxAPIMissing: a Flux CRD the FluxConfig needs is not installed.
-	ReasonFluxAPIMissing = "FluxAPIMissing"
-	// ReasonReconciliationFailed: any other error (API server, network);
-	// retried with backoff.
-	ReasonReconciliationFailed = "ReconciliationFailed"
 )
 
 // Kind is the kind label of Flux's duration histogram.

@@ -80,17 +80,17 @@ func TestOneComplianceSeriesPerObject(t *testing.T) {
 	start := time.Now()
 
 	r.Record(Pass{Object: a, ComplianceState: "Pending", Children: 5, Start: start})
-	r.Record(Pass{Object: b, ComplianceState: "Pending", Children: -1, ErrorReason: ReasonInvalidConfiguration, Start: start})
+	r.Record(Pass{Object: b, ComplianceState: "Pending", Children: -1, ErrorReason: "InvalidConfiguration", Start: start})
 	expectSeries(t, reg, ComplianceMetric,
 		map[string]string{"namespace": "ns", "name": "a", "complianceState": "Pending", "value": "1"},
 		map[string]string{"namespace": "ns", "name": "b", "complianceState": "Pending", "value": "1"})
 	expectSeries(t, reg, ChildrenMetric, map[string]string{"name": "a", "value": "5"})
-	expectSeries(t, reg, ErrorsMetric, map[string]string{"name": "b", "reason": ReasonInvalidConfiguration, "value": "1"})
+	expectSeries(t, reg, ErrorsMetric, map[string]string{"name": "b", "reason": "InvalidConfiguration", "value": "1"})
 
 	// A transition replaces the series; a pass that built nothing keeps the
 	// number of children.
 	r.Record(Pass{Object: a, ComplianceState: "Compliant", Children: -1, Start: start})
-	r.Record(Pass{Object: b, ComplianceState: "Non-Compliant", Children: -1, ErrorReason: ReasonInvalidConfiguration, Start: start})
+	r.Record(Pass{Object: b, ComplianceState: "Non-Compliant", Children: -1, ErrorReason: "InvalidConfiguration", Start: start})
 	expectSeries(t, reg, ComplianceMetric,
 		map[string]string{"name": "a", "complianceState": "Compliant"},
 		map[string]string{"name": "b", "complianceState": "Non-Compliant"})

@@ -3,38 +3,29 @@ package status
 import (
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/meta"
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	"github.com/fluxcd/pkg/apis/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 )
 
-// Condition types and reasons read from Flux objects.
-const (
-	ReadyCondition       = "Ready"
-	ReconcilingCondition = "Reconciling"
-	StalledCondition     = "Stalled"
-
-	// DependencyNotReadyReason: a Kustomization or HelmRelease waits for a
-	// dependsOn entry.
-	DependencyNotReadyReason = "DependencyNotReady"
-	// ArtifactFailedReason: a Kustomization or HelmRelease has no artifact
-	// to apply. With a message starting "Source " it waits for its source,
-	// which reports its own failure, so it is only Pending; otherwise (a
-	// kustomization path not in the artifact, a chart that does not load) it
-	// failed.
-	ArtifactFailedReason = "ArtifactFailed"
-	// SourceNotReadyReason: a HelmRelease waits for its HelmChart.
-	SourceNotReadyReason = "SourceNotReady"
-)
+// SourceNotReadyReason: a HelmRelease waits for its HelmChart. The
+// helm-controller API module does not export it.
+const SourceNotReadyReason = "SourceNotReady"
 
 // waiting: Ready=False only because the object waits on something else
 // that reports its own state.
 func waiting(c *metav1.Condition) bool {
 	switch c.Reason {
-	case DependencyNotReadyReason, SourceNotReadyReason:
+	case meta.DependencyNotReadyReason, SourceNotReadyReason:
 		return true
-	case ArtifactFailedReason:
+	case helmv2.ArtifactFailedReason:
+		// kustomize-controller uses the same reason both while the source
+		// has no artifact yet ("Source artifact not found", the source
+		// reports its own failure) and when the path is not in the artifact
+		// (a failure of its own).
 		return strings.HasPrefix(c.Message, "Source ")
 	}
 	return false
@@ -56,7 +47,7 @@ func Compliance(o Object) string {
 	if o.Suspended {
 		return v1alpha1.ComplianceSuspended
 	}
-	if isTrue(o.Conditions, StalledCondition) {
+	if isTrue(o.Conditions, meta.StalledCondition) {
 		return v1alpha1.ComplianceNonCompliant
 	}
 	if failingNow(o) {
@@ -65,10 +56,10 @@ func Compliance(o Object) string {
 	if o.Generation > 0 && o.ObservedGeneration < o.Generation {
 		return v1alpha1.CompliancePending
 	}
-	ready := meta.FindStatusCondition(o.Conditions, ReadyCondition)
+	ready := apimeta.FindStatusCondition(o.Conditions, meta.ReadyCondition)
 	switch {
 	case ready == nil:
-		if isTrue(o.Conditions, ReconcilingCondition) {
+		if isTrue(o.Conditions, meta.ReconcilingCondition) {
 			return v1alpha1.CompliancePending
 		}
 		return v1alpha1.ComplianceUnknown
@@ -77,7 +68,7 @@ func Compliance(o Object) string {
 			return v1alpha1.CompliancePending
 		}
 		return v1alpha1.ComplianceNonCompliant
-	case ready.Status == metav1.ConditionTrue && !isTrue(o.Conditions, ReconcilingCondition):
+	case ready.Status == metav1.ConditionTrue && !isTrue(o.Conditions, meta.ReconcilingCondition):
 		return v1alpha1.ComplianceCompliant
 	}
 	return v1alpha1.CompliancePending
@@ -110,11 +101,11 @@ func Aggregate(suspended bool, states []string) string {
 // reconcile ends without a retry, so a source that keeps failing (a wrong
 // password) never gets there; its Ready condition carries the generation.
 func failingNow(o Object) bool {
-	ready := meta.FindStatusCondition(o.Conditions, ReadyCondition)
+	ready := apimeta.FindStatusCondition(o.Conditions, meta.ReadyCondition)
 	return ready != nil && ready.Status == metav1.ConditionFalse && !waiting(ready) &&
 		o.Generation > 0 && ready.ObservedGeneration == o.Generation
 }
 
 func isTrue(conds []metav1.Condition, t string) bool {
-	return meta.IsStatusConditionTrue(conds, t)
+	return apimeta.IsStatusConditionTrue(conds, t)
 }

@@ -7,6 +7,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/fluxcd/pkg/apis/meta"
+
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 )
 
@@ -20,7 +22,7 @@ func BenchmarkCompute(b *testing.B) {
 		objs = append(objs, Object{
 			Kind: "HelmRelease", Name: fmt.Sprintf("release-%d", i), Namespace: "apps", Found: true,
 			Generation: 1, ObservedGeneration: 1,
-			Conditions: []metav1.Condition{{Type: ReadyCondition, Status: metav1.ConditionTrue, Reason: "UpgradeSucceeded",
+			Conditions: []metav1.Condition{{Type: meta.ReadyCondition, Status: metav1.ConditionTrue, Reason: "UpgradeSucceeded",
 				Message: "Helm upgrade succeeded", LastTransitionTime: now}},
 			HelmRelease: &v1alpha1.HelmReleasePropertiesDefinition{LastRevisionApplied: 3},
 		})

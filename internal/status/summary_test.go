@@ -2,7 +2,6 @@ package status
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -13,6 +12,8 @@ import (
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/fluxcd/pkg/apis/meta"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 )
@@ -32,7 +33,7 @@ func gitSource() Object {
 	rt := tSource
 	return Object{Kind: "GitRepository", Namespace: "team-a", Name: "cfg", Found: true,
 		Generation: 1, ObservedGeneration: 1, Revision: revision, RevisionTime: &rt,
-		Conditions: []metav1.Condition{cond(ReadyCondition, metav1.ConditionTrue, "Succeeded", "stored artifact for revision '"+revision+"'")}}
+		Conditions: []metav1.Condition{cond(meta.ReadyCondition, metav1.ConditionTrue, "Succeeded", "stored artifact for revision '"+revision+"'")}}
 }
 
 func kustomization(name string, conds ...metav1.Condition) Object {
@@ -79,9 +80,9 @@ func checkCondition(t *testing.T, conds []metav1.Condition, typ string, want *co
 // drop each of them.
 func staleConditions() []metav1.Condition {
 	return []metav1.Condition{
-		{Type: ReadyCondition, Status: metav1.ConditionFalse, Reason: "Old", Message: "old", ObservedGeneration: 4, LastTransitionTime: t0},
-		{Type: ReconcilingCondition, Status: metav1.ConditionTrue, Reason: "Old", Message: "old", ObservedGeneration: 4, LastTransitionTime: t0},
-		{Type: StalledCondition, Status: metav1.ConditionTrue, Reason: "Old", Message: "old", ObservedGeneration: 4, LastTransitionTime: t0},
+		{Type: meta.ReadyCondition, Status: metav1.ConditionFalse, Reason: "Old", Message: "old", ObservedGeneration: 4, LastTransitionTime: t0},
+		{Type: meta.ReconcilingCondition, Status: metav1.ConditionTrue, Reason: "Old", Message: "old", ObservedGeneration: 4, LastTransitionTime: t0},
+		{Type: meta.StalledCondition, Status: metav1.ConditionTrue, Reason: "Old", Message: "old", ObservedGeneration: 4, LastTransitionTime: t0},
 	}
 }
 
@@ -105,21 +106,21 @@ func TestCompute(t *testing.T) {
 			compliance:   v1alpha1.ComplianceCompliant,
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
-			ready:        &condWant{metav1.ConditionTrue, SucceededReason, "all 2 Flux objects are compliant at revision " + revision},
+			ready:        &condWant{metav1.ConditionTrue, meta.SucceededReason, "all 2 Flux objects are compliant at revision " + revision},
 		},
 		{
 			name: "pending on a dependency names the waiting Kustomization",
 			report: func() Report {
 				r := compliantReport()
 				r.Objects = append(r.Objects, kustomization("cfg-late",
-					cond(ReadyCondition, metav1.ConditionFalse, DependencyNotReadyReason, "dependency 'team-a/cfg-apps' is not ready")))
+					cond(meta.ReadyCondition, metav1.ConditionFalse, meta.DependencyNotReadyReason, "dependency 'team-a/cfg-apps' is not ready")))
 				return r
 			},
 			compliance:   v1alpha1.CompliancePending,
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
-			ready:        &condWant{metav1.ConditionUnknown, ProgressingReason, "waiting for Kustomization team-a/cfg-late: dependency 'team-a/cfg-apps' is not ready"},
-			reconciling:  &condWant{metav1.ConditionTrue, ProgressingReason, "waiting for Kustomization team-a/cfg-late: dependency 'team-a/cfg-apps' is not ready"},
+			ready:        &condWant{metav1.ConditionUnknown, meta.ProgressingReason, "waiting for Kustomization team-a/cfg-late: dependency 'team-a/cfg-apps' is not ready"},
+			reconciling:  &condWant{metav1.ConditionTrue, meta.ProgressingReason, "waiting for Kustomization team-a/cfg-late: dependency 'team-a/cfg-apps' is not ready"},
 		},
 		{
 			name: "pending on a missing object",
@@ -131,8 +132,8 @@ func TestCompute(t *testing.T) {
 			compliance:   v1alpha1.CompliancePending,
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
-			ready:        &condWant{metav1.ConditionUnknown, ProgressingReason, "Kustomization team-a/cfg-new does not exist yet"},
-			reconciling:  &condWant{metav1.ConditionTrue, ProgressingReason, "Kustomization team-a/cfg-new does not exist yet"},
+			ready:        &condWant{metav1.ConditionUnknown, meta.ProgressingReason, "Kustomization team-a/cfg-new does not exist yet"},
+			reconciling:  &condWant{metav1.ConditionTrue, meta.ProgressingReason, "Kustomization team-a/cfg-new does not exist yet"},
 		},
 		{
 			name: "pending on an old generation",
@@ -144,8 +145,8 @@ func TestCompute(t *testing.T) {
 			compliance:   v1alpha1.CompliancePending,
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
-			ready:        &condWant{metav1.ConditionUnknown, ProgressingReason, "Kustomization team-a/cfg-apps: waiting for its controller to reconcile generation 2"},
-			reconciling:  &condWant{metav1.ConditionTrue, ProgressingReason, "generation 2"},
+			ready:        &condWant{metav1.ConditionUnknown, meta.ProgressingReason, "Kustomization team-a/cfg-apps: waiting for its controller to reconcile generation 2"},
+			reconciling:  &condWant{metav1.ConditionTrue, meta.ProgressingReason, "generation 2"},
 		},
 		{
 			name: "unknown: an object without conditions",
@@ -157,8 +158,8 @@ func TestCompute(t *testing.T) {
 			compliance:   v1alpha1.ComplianceUnknown,
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
-			ready:        &condWant{metav1.ConditionUnknown, ProgressingReason, "Kustomization team-a/cfg-apps has no status yet"},
-			reconciling:  &condWant{metav1.ConditionTrue, ProgressingReason, "has no status yet"},
+			ready:        &condWant{metav1.ConditionUnknown, meta.ProgressingReason, "Kustomization team-a/cfg-apps has no status yet"},
+			reconciling:  &condWant{metav1.ConditionTrue, meta.ProgressingReason, "has no status yet"},
 		},
 		{
 			name:         "no objects yet",
@@ -166,30 +167,30 @@ func TestCompute(t *testing.T) {
 			compliance:   v1alpha1.ComplianceUnknown,
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
-			ready:        &condWant{metav1.ConditionUnknown, ProgressingReason, "waiting for the Flux objects to be created"},
-			reconciling:  &condWant{metav1.ConditionTrue, ProgressingReason, "waiting for the Flux objects to be created"},
+			ready:        &condWant{metav1.ConditionUnknown, meta.ProgressingReason, "waiting for the Flux objects to be created"},
+			reconciling:  &condWant{metav1.ConditionTrue, meta.ProgressingReason, "waiting for the Flux objects to be created"},
 		},
 		{
 			name: "non-compliant: the failing object's reason and message",
 			report: func() Report {
 				r := compliantReport()
-				r.Objects[1] = kustomization("cfg-apps", cond(ReadyCondition, metav1.ConditionFalse, "BuildFailed", buildFailed))
+				r.Objects[1] = kustomization("cfg-apps", cond(meta.ReadyCondition, metav1.ConditionFalse, "BuildFailed", buildFailed))
 				return r
 			},
 			compliance:   v1alpha1.ComplianceNonCompliant,
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
 			ready:        &condWant{metav1.ConditionFalse, "BuildFailed", "Kustomization team-a/cfg-apps: " + buildFailed},
-			reconciling:  &condWant{metav1.ConditionTrue, ProgressingWithRetryReason, "Kustomization team-a/cfg-apps: " + buildFailed},
+			reconciling:  &condWant{metav1.ConditionTrue, meta.ProgressingWithRetryReason, "Kustomization team-a/cfg-apps: " + buildFailed},
 			errorMessage: "Kustomization team-a/cfg-apps: " + buildFailed,
 		},
 		{
 			name: "non-compliant before Flux records observedGeneration: Flux's message, not 'waiting'",
 			report: func() Report {
 				r := compliantReport()
-				ready := cond(ReadyCondition, metav1.ConditionFalse, "ReconciliationFailed", "ConfigMap/team-b/x is forbidden")
+				ready := cond(meta.ReadyCondition, metav1.ConditionFalse, "ReconciliationFailed", "ConfigMap/team-b/x is forbidden")
 				ready.ObservedGeneration = 1
-				r.Objects[1] = kustomization("cfg-apps", ready, cond(ReconcilingCondition, metav1.ConditionTrue, "ProgressingWithRetry", "retrying"))
+				r.Objects[1] = kustomization("cfg-apps", ready, cond(meta.ReconcilingCondition, metav1.ConditionTrue, "ProgressingWithRetry", "retrying"))
 				r.Objects[1].ObservedGeneration = 0
 				return r
 			},
@@ -197,7 +198,7 @@ func TestCompute(t *testing.T) {
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
 			ready:        &condWant{metav1.ConditionFalse, "ReconciliationFailed", "Kustomization team-a/cfg-apps: ConfigMap/team-b/x is forbidden"},
-			reconciling:  &condWant{metav1.ConditionTrue, ProgressingWithRetryReason, "forbidden"},
+			reconciling:  &condWant{metav1.ConditionTrue, meta.ProgressingWithRetryReason, "forbidden"},
 			errorMessage: "Kustomization team-a/cfg-apps: ConfigMap/team-b/x is forbidden",
 		},
 		{
@@ -206,14 +207,14 @@ func TestCompute(t *testing.T) {
 				r := compliantReport()
 				r.Objects = append(r.Objects,
 					Missing("Kustomization", "team-a", "cfg-new"),
-					kustomization("cfg-bad", cond(ReadyCondition, metav1.ConditionFalse, "HealthCheckFailed", "timeout waiting for: [Deployment/apps/web]")))
+					kustomization("cfg-bad", cond(meta.ReadyCondition, metav1.ConditionFalse, "HealthCheckFailed", "timeout waiting for: [Deployment/apps/web]")))
 				return r
 			},
 			compliance:   v1alpha1.ComplianceNonCompliant,
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
 			ready:        &condWant{metav1.ConditionFalse, "HealthCheckFailed", "Kustomization team-a/cfg-bad: timeout waiting for"},
-			reconciling:  &condWant{metav1.ConditionTrue, ProgressingWithRetryReason, "Kustomization team-a/cfg-bad: timeout waiting for"},
+			reconciling:  &condWant{metav1.ConditionTrue, meta.ProgressingWithRetryReason, "Kustomization team-a/cfg-bad: timeout waiting for"},
 			errorMessage: "Kustomization team-a/cfg-bad: timeout waiting for: [Deployment/apps/web]",
 		},
 		{
@@ -221,8 +222,8 @@ func TestCompute(t *testing.T) {
 			report: func() Report {
 				r := compliantReport()
 				r.Objects[0].Conditions = []metav1.Condition{
-					cond(ReadyCondition, metav1.ConditionFalse, "AuthenticationFailed", "ready message"),
-					cond(StalledCondition, metav1.ConditionTrue, "AuthenticationFailed", "stalled message"),
+					cond(meta.ReadyCondition, metav1.ConditionFalse, "AuthenticationFailed", "ready message"),
+					cond(meta.StalledCondition, metav1.ConditionTrue, "AuthenticationFailed", "stalled message"),
 				}
 				return r
 			},
@@ -234,10 +235,10 @@ func TestCompute(t *testing.T) {
 			errorMessage: "GitRepository team-a/cfg: stalled message",
 		},
 		{
-			name: "StalledError stalls and moves observedGeneration",
+			name: "a stalled failure stalls and moves observedGeneration",
 			report: func() Report {
 				r := compliantReport()
-				r.Err = &StalledError{Err: errors.New("spec.gitRepository.httpsUser: is required with httpsKey")}
+				r.Failure = &Failure{Reason: InvalidConfigReason, Message: "spec.gitRepository.httpsUser: is required with httpsKey", Stalled: true}
 				return r
 			},
 			compliance:   v1alpha1.ComplianceNonCompliant,
@@ -248,31 +249,31 @@ func TestCompute(t *testing.T) {
 			errorMessage: "spec.gitRepository.httpsUser: is required with httpsKey",
 		},
 		{
-			name: "wrapped StalledError stalls too",
+			name: "a stalled failure carries its own reason",
 			report: func() Report {
 				r := compliantReport()
-				r.Err = fmt.Errorf("building: %w", &StalledError{Err: errors.New("spec.scope: not allowed")})
+				r.Failure = &Failure{Reason: RejectedReason, Message: "the API server refused GitRepository team-a/cfg: spec.timeout: Invalid value", Stalled: true}
 				return r
 			},
 			compliance:   v1alpha1.ComplianceNonCompliant,
 			provisioning: v1alpha1.ProvisioningFailed,
 			observedGen:  5,
-			ready:        &condWant{metav1.ConditionFalse, InvalidConfigReason, "building: spec.scope: not allowed"},
-			stalled:      &condWant{metav1.ConditionTrue, InvalidConfigReason, "building: spec.scope: not allowed"},
-			errorMessage: "building: spec.scope: not allowed",
+			ready:        &condWant{metav1.ConditionFalse, RejectedReason, "refused GitRepository team-a/cfg"},
+			stalled:      &condWant{metav1.ConditionTrue, RejectedReason, "refused GitRepository team-a/cfg"},
+			errorMessage: "the API server refused GitRepository team-a/cfg: spec.timeout: Invalid value",
 		},
 		{
 			name: "plain error: Failed, retried, observedGeneration kept",
 			report: func() Report {
 				r := compliantReport()
-				r.Err = errors.New("applying GitRepository team-a/cfg: connection refused")
+				r.Failure = &Failure{Reason: ReconciliationFailedReason, Message: "applying GitRepository team-a/cfg: connection refused"}
 				return r
 			},
 			compliance:   v1alpha1.ComplianceCompliant,
 			provisioning: v1alpha1.ProvisioningFailed,
 			observedGen:  4,
 			ready:        &condWant{metav1.ConditionFalse, ReconciliationFailedReason, "connection refused"},
-			reconciling:  &condWant{metav1.ConditionTrue, ProgressingWithRetryReason, "connection refused"},
+			reconciling:  &condWant{metav1.ConditionTrue, meta.ProgressingWithRetryReason, "connection refused"},
 			errorMessage: "applying GitRepository team-a/cfg: connection refused",
 		},
 		{
@@ -301,7 +302,7 @@ func TestCompute(t *testing.T) {
 			compliance:   v1alpha1.ComplianceSuspended,
 			provisioning: v1alpha1.ProvisioningSucceeded,
 			observedGen:  5,
-			ready:        &condWant{metav1.ConditionFalse, SuspendedReason, "suspended"},
+			ready:        &condWant{metav1.ConditionFalse, meta.SuspendedReason, "suspended"},
 		},
 	}
 	for _, tc := range tests {
@@ -321,9 +322,9 @@ func TestCompute(t *testing.T) {
 			if got.ErrorMessage != tc.errorMessage {
 				t.Errorf("errorMessage = %q, want %q", got.ErrorMessage, tc.errorMessage)
 			}
-			checkCondition(t, got.Conditions, ReadyCondition, tc.ready, 5)
-			checkCondition(t, got.Conditions, ReconcilingCondition, tc.reconciling, 5)
-			checkCondition(t, got.Conditions, StalledCondition, tc.stalled, 5)
+			checkCondition(t, got.Conditions, meta.ReadyCondition, tc.ready, 5)
+			checkCondition(t, got.Conditions, meta.ReconcilingCondition, tc.reconciling, 5)
+			checkCondition(t, got.Conditions, meta.StalledCondition, tc.stalled, 5)
 			if got.StatusUpdatedAt == nil || !got.StatusUpdatedAt.Equal(&t1) {
 				t.Errorf("statusUpdatedAt = %v, want %v", got.StatusUpdatedAt, t1)
 			}
@@ -339,9 +340,9 @@ func TestComputeReportsSourceAndObjects(t *testing.T) {
 		HelmRelease: &v1alpha1.HelmReleasePropertiesDefinition{LastRevisionApplied: 7,
 			HelmChartRef: &v1alpha1.ObjectReferenceDefinition{Name: "apps-web", Namespace: "apps"}},
 		Conditions: []metav1.Condition{
-			cond(ReadyCondition, metav1.ConditionTrue, "UpgradeSucceeded", "Helm upgrade succeeded"),
+			cond(meta.ReadyCondition, metav1.ConditionTrue, "UpgradeSucceeded", "Helm upgrade succeeded"),
 			cond("Released", metav1.ConditionTrue, "UpgradeSucceeded", "not copied"),
-			cond(ReconcilingCondition, metav1.ConditionFalse, "Done", ""),
+			cond(meta.ReconcilingCondition, metav1.ConditionFalse, "Done", ""),
 		}}
 	r.Objects = append(r.Objects, hr)
 	got := Compute(v1alpha1.FluxConfigStatus{}, r, t1)
@@ -398,7 +399,7 @@ func TestComputeBoundsStatuses(t *testing.T) {
 	for i := 1; i < 150; i++ {
 		r.Objects = append(r.Objects, kustomization(fmt.Sprintf("ks-%03d", i), readyTrue()))
 	}
-	r.Objects[149].Conditions = []metav1.Condition{cond(ReadyCondition, metav1.ConditionFalse, "BuildFailed", "broken")}
+	r.Objects[149].Conditions = []metav1.Condition{cond(meta.ReadyCondition, metav1.ConditionFalse, "BuildFailed", "broken")}
 
 	got := Compute(v1alpha1.FluxConfigStatus{}, r, t1)
 	if len(got.Statuses) != MaxStatuses {
@@ -429,19 +430,19 @@ func TestComputeTruncatesMessages(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			long := "m" + strings.Repeat(tc.unit, 3000)
 			r := compliantReport()
-			r.Objects[1] = kustomization("cfg-apps", cond(ReadyCondition, metav1.ConditionFalse, "BuildFailed", long))
+			r.Objects[1] = kustomization("cfg-apps", cond(meta.ReadyCondition, metav1.ConditionFalse, "BuildFailed", long))
 
 			nc := Compute(v1alpha1.FluxConfigStatus{}, r, t1)
-			r.Err = errors.New(long)
+			r.Failure = &Failure{Reason: ReconciliationFailedReason, Message: long}
 			failed := Compute(v1alpha1.FluxConfigStatus{}, r, t1)
 
 			msgs := map[string]string{
 				"errorMessage (non-compliant)":    nc.ErrorMessage,
 				"errorMessage (error)":            failed.ErrorMessage,
 				"statuses[1] Ready message":       nc.Statuses[1].StatusConditions[0].Message,
-				"Ready condition (non-compliant)": apimeta.FindStatusCondition(nc.Conditions, ReadyCondition).Message,
-				"Ready condition (error)":         apimeta.FindStatusCondition(failed.Conditions, ReadyCondition).Message,
-				"Reconciling condition (error)":   apimeta.FindStatusCondition(failed.Conditions, ReconcilingCondition).Message,
+				"Ready condition (non-compliant)": apimeta.FindStatusCondition(nc.Conditions, meta.ReadyCondition).Message,
+				"Ready condition (error)":         apimeta.FindStatusCondition(failed.Conditions, meta.ReadyCondition).Message,
+				"Reconciling condition (error)":   apimeta.FindStatusCondition(failed.Conditions, meta.ReconcilingCondition).Message,
 			}
 			for where, m := range msgs {
 				if len(m) > MaxMessageLength {
@@ -512,13 +513,13 @@ func tail(s string) string {
 // idempotenceReports are the kinds of pass a steady state can repeat.
 func idempotenceReports() map[string]Report {
 	pending := compliantReport()
-	pending.Objects[1].Conditions = []metav1.Condition{cond(ReadyCondition, metav1.ConditionFalse, DependencyNotReadyReason, "waiting")}
+	pending.Objects[1].Conditions = []metav1.Condition{cond(meta.ReadyCondition, metav1.ConditionFalse, meta.DependencyNotReadyReason, "waiting")}
 	nonCompliant := compliantReport()
-	nonCompliant.Objects[1].Conditions = []metav1.Condition{cond(ReadyCondition, metav1.ConditionFalse, "BuildFailed", "broken")}
+	nonCompliant.Objects[1].Conditions = []metav1.Condition{cond(meta.ReadyCondition, metav1.ConditionFalse, "BuildFailed", "broken")}
 	stalled := compliantReport()
-	stalled.Err = &StalledError{Err: errors.New("spec.scope: not allowed")}
+	stalled.Failure = &Failure{Reason: InvalidConfigReason, Message: "spec.scope: not allowed", Stalled: true}
 	failed := compliantReport()
-	failed.Err = errors.New("connection refused")
+	failed.Failure = &Failure{Reason: ReconciliationFailedReason, Message: "connection refused"}
 	deleting := compliantReport()
 	deleting.Deleting, deleting.DeletingMessage = true, "waiting for children"
 	suspended := compliantReport()
@@ -591,12 +592,12 @@ func TestComputeStatusUpdatedAt(t *testing.T) {
 		}, wantUpdated: true},
 		{name: "an object goes pending", next: func() Report {
 			r := compliantReport()
-			r.Objects[1].Conditions = []metav1.Condition{cond(ReadyCondition, metav1.ConditionUnknown, "Progressing", "")}
+			r.Objects[1].Conditions = []metav1.Condition{cond(meta.ReadyCondition, metav1.ConditionUnknown, "Progressing", "")}
 			return r
 		}, wantUpdated: true, wantReadyTransition: true},
 		{name: "an apply error", next: func() Report {
 			r := compliantReport()
-			r.Err = errors.New("connection refused")
+			r.Failure = &Failure{Reason: ReconciliationFailedReason, Message: "connection refused"}
 			return r
 		}, wantUpdated: true, wantReadyTransition: true},
 		{name: "a new generation", next: func() Report {
@@ -606,7 +607,7 @@ func TestComputeStatusUpdatedAt(t *testing.T) {
 		}, wantUpdated: true},
 		{name: "an object's condition message changes", next: func() Report {
 			r := compliantReport()
-			r.Objects[1].Conditions = []metav1.Condition{cond(ReadyCondition, metav1.ConditionTrue, "ReconciliationSucceeded", "Applied revision: main@sha1:4567")}
+			r.Objects[1].Conditions = []metav1.Condition{cond(meta.ReadyCondition, metav1.ConditionTrue, "ReconciliationSucceeded", "Applied revision: main@sha1:4567")}
 			return r
 		}, wantUpdated: true},
 	}
@@ -626,7 +627,7 @@ func TestComputeStatusUpdatedAt(t *testing.T) {
 			if tc.wantReadyTransition {
 				wantLTT = t2
 			}
-			if ready := apimeta.FindStatusCondition(second.Conditions, ReadyCondition); !ready.LastTransitionTime.Equal(&wantLTT) {
+			if ready := apimeta.FindStatusCondition(second.Conditions, meta.ReadyCondition); !ready.LastTransitionTime.Equal(&wantLTT) {
 				t.Errorf("Ready lastTransitionTime = %v, want %v", ready.LastTransitionTime, wantLTT)
 			}
 		})

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fluxcd/pkg/runtime/client"
+	"github.com/fluxcd/pkg/runtime/jitter"
+	"github.com/fluxcd/pkg/runtime/leaderelection"
+	"github.com/fluxcd/pkg/runtime/logger"
+	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/labels"
+)
+
+// defaultLeaderElectionID is the lease of an unsharded controller; a shard
+// (--watch-label-selector) gets its own, derived from its selector, so two
+// shards never wait for each other's lease.
+const defaultLeaderElectionID = "fluxconfig-controller-leader-election"
+
+// options are the controller's flags. Logging, leader election, API client
+// rate limits and interval jitter use the Flux toolkit's own flag sets, so
+// they read as on every Flux controller.
+type options struct {
+	metricsAddr, healthAddr string
+	watchSelector           string
+	clusterScopeNS          string
+	leaderElectionID        string
+	concurrent              int
+	multiTenancy            bool
+	showVersion             bool
+	requeueDependency       time.Duration
+	resync                  time.Duration
+
+	logging        logger.Options
+	leaderElection leaderelection.Options
+	client         client.Options
+	jitter         jitter.IntervalOptions
+
+	// selector is watchSelector, parsed.
+	selector labels.Selector
+}
+
+func parseOptions(args []string) (*options, error) {
+	o := &options{}
+	fs := pflag.NewFlagSet("fluxconfig-controller", pflag.ContinueOnError)
+	fs.StringVar(&o.metricsAddr, "metrics-addr", ":8080", "The address the Prometheus metrics endpoint binds to.")
+	fs.StringVar(&o.healthAddr, "health-addr", ":9440", "The address the liveness and readiness probes bind to.")
+	fs.IntVar(&o.concurrent, "concurrent", 4, "The number of FluxConfigs reconciled at the same time.")
+	fs.DurationVar(&o.requeueDependency, "requeue-dependency", 30*time.Second, "How soon a FluxConfig waiting on something (missing Flux CRDs, a name conflict, a deletion in progress) is looked at again.")
+	fs.DurationVar(&o.resync, "resync-interval", 10*time.Minute, "How often every FluxConfig is reconciled even when nothing changed.")
+	fs.StringVar(&o.watchSelector, "watch-label-selector", "", "Reconcile only the FluxConfigs matching this label selector, to shard them across controller deployments.")
+	fs.StringVar(&o.leaderElectionID, "leader-election-id", "", "The name of the leader election lease. Default: "+defaultLeaderElectionID+", with a suffix derived from --watch-label-selector when it is set.")
+	fs.BoolVar(&o.multiTenancy, "enable-multi-tenancy", true, "Apply every Kustomization as the flux-applier ServiceAccount, bound to the FluxConfig's scope.")
+	fs.StringVar(&o.clusterScopeNS, "cluster-scope-namespaces", "cluster-config,flux-system", "Comma-separated namespaces (or shell patterns such as platform-*) where a FluxConfig may have scope cluster ('*' for every namespace). Applies with multi-tenancy.")
+	fs.BoolVar(&o.showVersion, "version", false, "Print the version and exit.")
+	o.logging.BindFlags(fs)
+	o.leaderElection.BindFlags(fs)
+	o.client.BindFlags(fs)
+	o.jitter.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	var err error
+	if o.selector, err = labels.Parse(o.watchSelector); err != nil {
+		return nil, fmt.Errorf("--watch-label-selector: %w", err)
+	}
+	if o.leaderElectionID == "" {
+		o.leaderElectionID = leaderelection.GenerateID(defaultLeaderElectionID, o.watchSelector)
+	}
+	if _, ok := map[string]bool{"trace": true, "debug": true, "info": true, "error": true}[o.logging.LogLevel]; !ok {
+		return nil, fmt.Errorf("--log-level %q: use trace, debug, info or error", o.logging.LogLevel)
+	}
+	return o, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

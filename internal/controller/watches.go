@@ -1,0 +1,115 @@
+package controller
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/event"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/source"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/kinds"
+)
+
+// lazyWatches starts a watch per Flux kind of the table once its CRD is
+// installed, so a cluster without Flux gets a clear status instead of a
+// controller that cannot start.
+type lazyWatches struct {
+	mu      sync.Mutex
+	ctrl    controller.Controller
+	cache   cache.Cache
+	mapper  meta.RESTMapper
+	handler handler.EventHandler
+	started map[schema.GroupKind]bool
+	// probed is when a missing kind was last looked up: each miss costs
+	// discovery requests, so kinds a FluxConfig does not need (HelmRelease
+	// in a cluster without helm-controller) are looked up once a minute.
+	probed map[schema.GroupKind]time.Time
+}
+
+const optionalProbeInterval = time.Minute
+
+// ensure starts the watches whose CRDs now exist, and returns a
+// *MissingAPIError that names the CRDs fc needs but the cluster lacks.
+func (w *lazyWatches) ensure(_ context.Context, fc *v1alpha1.FluxConfig) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	needed := map[string]bool{builder.FluxSourceKind(fc): true, kustomizev1.KustomizationKind: true}
+	var missing []string
+	for _, k := range kinds.Watched() {
+		gk := k.GVK.GroupKind()
+		if w.started[gk] || (!needed[k.GVK.Kind] && time.Since(w.probed[gk]) < optionalProbeInterval) {
+			continue
+		}
+		mapping, err := w.mapper.RESTMapping(gk, k.GVK.Version)
+		if meta.IsNoMatchError(err) {
+			w.probed[gk] = time.Now()
+			if needed[k.GVK.Kind] {
+				missing = append(missing, fmt.Sprintf("%s (%s)", k.GVK.Kind, k.GVK.GroupVersion()))
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("looking up the %s API: %w", k.GVK.Kind, err)
+		}
+		if err := w.ctrl.Watch(source.Kind(w.cache, k.New(), w.handler, childChanged())); err != nil {
+			return fmt.Errorf("watching %s: %w", mapping.Resource.Resource, err)
+		}
+		w.started[gk] = true
+	}
+	if len(missing) > 0 {
+		return &MissingAPIError{APIs: missing}
+	}
+	return nil
+}
+
+// MissingAPIError names the Flux APIs a FluxConfig needs that the cluster
+// does not serve.
+type MissingAPIError struct {
+	// APIs are "Kind (group/version)".
+	APIs []string
+}
+
+func (e *MissingAPIError) Error() string {
+	return fmt.Sprintf("the Flux API %s is not installed in this cluster: install Flux (for example `flux install`) and this FluxConfig continues on its own", strings.Join(e.APIs, ", "))
+}
+
+// childChanged lets an update through only when something the controller
+// acts on changed: the spec (generation), labels, owners, deletion, and for
+// Flux objects what the status reads of them (readiness, revision,
+// inventory); for other kinds their content. Flux's frequent status
+// bookkeeping wakes nobody.
+func childChanged() predicate.Predicate {
+	return predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+		return digest(e.ObjectOld) != digest(e.ObjectNew)
+	}}
+}
+
+func digest(obj client.Object) [32]byte {
+	var content any
+	if k, ok := kinds.Of(obj); ok && k.Flux() {
+		content = k.Project(obj)
+	} else {
+		c := obj.DeepCopyObject().(client.Object)
+		c.SetResourceVersion("")
+		c.SetManagedFields(nil)
+		content = c
+	}
+	parts := []any{content, obj.GetGeneration(), obj.GetLabels(), obj.GetOwnerReferences(), obj.GetDeletionTimestamp()}
+	b, _ := json.Marshal(parts) // API objects always marshal
+	return sha256.Sum256(b)
+}

@@ -1,0 +1,157 @@
+// Package kinds is the one table of the kinds the controller deals with: the
+// children it creates (and so watches, caches, prunes and deletes), and the
+// Flux kinds whose status it reads, as children or because a generated
+// Kustomization applied them. Adding a kind is adding one entry to All.
+package kinds
+
+import (
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/status"
+)
+
+// Kind is one entry of the table.
+type Kind struct {
+	// GVK is the group, version and kind the controller reads and writes.
+	GVK schema.GroupVersionKind
+	// New returns an empty object of the kind; NewList an empty list.
+	New     func() client.Object
+	NewList func() client.ObjectList
+	// Child: the controller creates objects of this kind, and deletes those
+	// of a FluxConfig that it no longer wants (found by the FluxConfig's
+	// labels). The cache holds only the labelled objects of child kinds that
+	// are not Flux kinds, so foreign Secrets and bindings cost no memory.
+	Child bool
+	// Applied: an object of this kind that a generated Kustomization applied
+	// counts in the FluxConfig's status.
+	Applied bool
+	// ClusterScoped kinds have no namespace, and so no owner reference.
+	ClusterScoped bool
+	// HoldsDeletion: when a FluxConfig is deleted, the kinds after this one
+	// are deleted only once its objects are gone (their Flux controller
+	// finalizes them first).
+	HoldsDeletion bool
+	// Project reads what the status needs of a Flux object; nil for the
+	// other kinds. Its result is also what a watch compares to decide
+	// whether a change matters, so Flux's frequent status bookkeeping wakes
+	// nobody.
+	Project func(client.Object) status.Object
+}
+
+// Flux tells whether the kind is a Flux kind: its CRD may be missing from a
+// cluster, so its watch starts once the CRD is installed.
+func (k Kind) Flux() bool { return k.Project != nil }
+
+// All is the table, in deletion order: the Kustomizations first (deleting
+// them lets kustomize-controller prune what they applied while the source is
+// still there, so they hold the deletion), then the sources, then
+// credentials and identities.
+var All = []Kind{
+	{
+		GVK: kustomizev1.GroupVersion.WithKind(kustomizev1.KustomizationKind),
+		New: func() client.Object { return &kustomizev1.Kustomization{} }, NewList: func() client.ObjectList { return &kustomizev1.KustomizationList{} },
+		Child: true, Applied: true, HoldsDeletion: true, Project: projectKustomization,
+	},
+	{
+		GVK: sourcev1.GroupVersion.WithKind(sourcev1.GitRepositoryKind),
+		New: func() client.Object { return &sourcev1.GitRepository{} }, NewList: func() client.ObjectList { return &sourcev1.GitRepositoryList{} },
+		Child: true, Applied: true, Project: projectGitRepository,
+	},
+	{
+		GVK: sourcev1.GroupVersion.WithKind(sourcev1.BucketKind),
+		New: func() client.Object { return &sourcev1.Bucket{} }, NewList: func() client.ObjectList { return &sourcev1.BucketList{} },
+		Child: true, Applied: true, Project: projectBucket,
+	},
+	{
+		GVK: sourcev1.GroupVersion.WithKind(sourcev1.OCIRepositoryKind),
+		New: func() client.Object { return &sourcev1.OCIRepository{} }, NewList: func() client.ObjectList { return &sourcev1.OCIRepositoryList{} },
+		Child: true, Applied: true, Project: projectOCIRepository,
+	},
+	{
+		GVK: helmv2.GroupVersion.WithKind(helmv2.HelmReleaseKind),
+		New: func() client.Object { return &helmv2.HelmRelease{} }, NewList: func() client.ObjectList { return &helmv2.HelmReleaseList{} },
+		Applied: true, Project: projectHelmRelease,
+	},
+	{
+		GVK: sourcev1.GroupVersion.WithKind(sourcev1.HelmChartKind),
+		New: func() client.Object { return &sourcev1.HelmChart{} }, NewList: func() client.ObjectList { return &sourcev1.HelmChartList{} },
+		Applied: true, Project: projectHelmChart,
+	},
+	{
+		GVK: sourcev1.GroupVersion.WithKind(sourcev1.HelmRepositoryKind),
+		New: func() client.Object { return &sourcev1.HelmRepository{} }, NewList: func() client.ObjectList { return &sourcev1.HelmRepositoryList{} },
+		Applied: true, Project: projectHelmRepository,
+	},
+	{
+		GVK: corev1.SchemeGroupVersion.WithKind("Secret"),
+		New: func() client.Object { return &corev1.Secret{} }, NewList: func() client.ObjectList { return &corev1.SecretList{} },
+		Child: true,
+	},
+	{
+		GVK: rbacv1.SchemeGroupVersion.WithKind("RoleBinding"),
+		New: func() client.Object { return &rbacv1.RoleBinding{} }, NewList: func() client.ObjectList { return &rbacv1.RoleBindingList{} },
+		Child: true,
+	},
+	{
+		GVK: rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"),
+		New: func() client.Object { return &rbacv1.ClusterRoleBinding{} }, NewList: func() client.ObjectList { return &rbacv1.ClusterRoleBindingList{} },
+		Child: true, ClusterScoped: true,
+	},
+	{
+		// The namespace's shared flux-applier carries no FluxConfig's name
+		// label, so pruning by a FluxConfig's labels never finds it; it is
+		// deleted with the namespace's last FluxConfig.
+		GVK: corev1.SchemeGroupVersion.WithKind("ServiceAccount"),
+		New: func() client.Object { return &corev1.ServiceAccount{} }, NewList: func() client.ObjectList { return &corev1.ServiceAccountList{} },
+		Child: true,
+	},
+}
+
+// Children are the kinds the controller creates, in deletion order.
+func Children() []Kind { return filter(func(k Kind) bool { return k.Child }) }
+
+// Watched are the Flux kinds whose changes wake a FluxConfig.
+func Watched() []Kind { return filter(Kind.Flux) }
+
+// CachedByLabel are the child kinds that the cache holds only when they
+// carry the controller's managed label.
+func CachedByLabel() []Kind {
+	return filter(func(k Kind) bool { return k.Child && !k.Flux() })
+}
+
+// ByGroupKind finds the kind of an object a Kustomization applied, if it
+// counts in the status.
+func ByGroupKind(gk schema.GroupKind) (Kind, bool) {
+	for _, k := range All {
+		if k.Applied && k.GVK.GroupKind() == gk {
+			return k, true
+		}
+	}
+	return Kind{}, false
+}
+
+// Of finds the kind of a typed object, by its Go type.
+func Of(obj client.Object) (Kind, bool) {
+	for _, k := range All {
+		if sameType(k.New(), obj) {
+			return k, true
+		}
+	}
+	return Kind{}, false
+}
+
+func filter(keep func(Kind) bool) []Kind {
+	var out []Kind
+	for _, k := range All {
+		if keep(k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
