@@ -1,6 +1,7 @@
 // Package builder turns a FluxConfig into the Flux objects that carry it out.
-// It is pure: no client calls, no clock, no randomness (a generated SSH key
-// is an input). Every function here can be tested with a table.
+// Build is pure: no client calls, no clock, no randomness; a generated SSH
+// key is one of its inputs. The one impure function, GenerateSSHKeyPair,
+// is called by the controller, never by Build.
 package builder
 
 import (
