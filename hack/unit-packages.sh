@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 export GOTOOLCHAIN=local
 
 # For each package with tests, `go list -test` adds a main package
-# "<path>.test" whose Deps are everything its test binary links.
+# "<path>.test" whose Deps are everything its test binary links. Printed as
+# ./dir, relative to the module.
+module=$(go list -m)
 go list -test -f '{{if eq .Name "main"}}{{.ImportPath}}{{range .Deps}} {{.}}{{end}}{{"\n"}}{{end}}' ./... |
-  awk '$1 ~ /\.test$/ && !/\/internal\/testenv( |$)/ { sub(/\.test$/, "", $1); print $1 }'
+  awk -v module="$module" '$1 ~ /\.test$/ && !/\/internal\/testenv( |$)/ {
+    path = substr($1, 1, length($1) - length(".test"))
+    print "." substr(path, length(module) + 1)
+  }'
