@@ -73,17 +73,10 @@ func run(once bool, wait time.Duration) error {
 		c.Stop()
 	}()
 
-	fc, err := tutorialConfig(root, content.GitURL)
+	fc, err := applyTutorial(ctx, c, root, content.GitURL)
 	if err != nil {
 		return err
 	}
-	if err := c.Client.Create(ctx, &nsObject); client.IgnoreAlreadyExists(err) != nil {
-		return err
-	}
-	if err := c.Client.Create(ctx, fc); err != nil {
-		return err
-	}
-	step(fmt.Sprintf("applied FluxConfig %s/%s (config/samples, url %s)", fc.Namespace, fc.Name, content.GitURL))
 	applied := time.Now()
 
 	fmt.Println()
@@ -104,6 +97,23 @@ func run(once bool, wait time.Duration) error {
 }
 
 func step(msg string) { fmt.Printf(">> %s\n", msg) }
+
+// applyTutorial creates the tutorial's namespace and FluxConfig, pointed
+// at the local Git server's url.
+func applyTutorial(ctx context.Context, c *cluster.Cluster, root, url string) (*v1alpha1.FluxConfig, error) {
+	fc, err := tutorialConfig(root, url)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Client.Create(ctx, &nsObject); client.IgnoreAlreadyExists(err) != nil {
+		return nil, err
+	}
+	if err := c.Client.Create(ctx, fc); err != nil {
+		return nil, err
+	}
+	step(fmt.Sprintf("applied FluxConfig %s/%s (config/samples, url %s)", fc.Namespace, fc.Name, url))
+	return fc, nil
+}
 
 // tutorialConfig reads the tutorial's FluxConfig from config/samples and
 // points it at the local Git server.

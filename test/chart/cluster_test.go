@@ -16,7 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/leaderelection"
@@ -249,7 +249,7 @@ func TestControllerRBAC(t *testing.T) {
 		lock, err := resourcelock.New(resourcelock.LeasesResourceLock, ns, "fluxconfig-controller-leader-election",
 			cs.CoreV1(), cs.CoordinationV1(), resourcelock.ResourceLockConfig{
 				Identity:      "chart-test",
-				EventRecorder: broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "chart-test"}),
+				EventRecorder: broadcaster.NewRecorder(clientgoscheme.Scheme, corev1.EventSource{Component: "chart-test"}),
 			})
 		if err != nil {
 			t.Fatal(err)
@@ -303,13 +303,13 @@ func TestControllerRBAC(t *testing.T) {
 }
 
 // eventually calls allowed until it returns true, for up to 10 seconds, when
-// wait is set (RBAC changes reach the authorizer through an informer), or
+// retry is set (RBAC changes reach the authorizer through an informer), or
 // once when it is not. It returns the last answer.
-func eventually(ctx context.Context, wait bool, allowed func() (bool, error)) (bool, error) {
+func eventually(ctx context.Context, retry bool, allowed func() (bool, error)) (bool, error) {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		ok, err := allowed()
-		if err != nil || ok || !wait || time.Now().After(deadline) {
+		if err != nil || ok || !retry || time.Now().After(deadline) {
 			return ok, err
 		}
 		select {

@@ -15,10 +15,7 @@ import (
 
 func get(t *testing.T, url string) []byte {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := request(t, url)
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %s", url, resp.Status)
@@ -28,6 +25,20 @@ func get(t *testing.T, url string) []byte {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// request GETs url within the test's context.
+func request(t *testing.T, url string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, url, http.NoBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }
 
 func TestServeIndexAndArchive(t *testing.T) {
@@ -72,10 +83,7 @@ func TestServeIndexAndArchive(t *testing.T) {
 			t.Errorf("archive lacks %s (has %v)", want, files)
 		}
 	}
-	resp, err := http.Get(s.URL + "/podinfo/missing.tgz")
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := request(t, s.URL+"/podinfo/missing.tgz")
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("missing file: %s", resp.Status)

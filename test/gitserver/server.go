@@ -6,6 +6,7 @@
 package gitserver
 
 import (
+	"context"
 	"crypto/subtle"
 	"crypto/tls"
 	"errors"
@@ -21,6 +22,11 @@ import (
 	"sync"
 	"time"
 )
+
+// gitTimeout bounds each git command the server runs (to set up or change a
+// repository, or to serve an SSH client), so that a git waiting for input
+// fails the test instead of hanging it.
+const gitTimeout = 2 * time.Minute
 
 // Server serves the bare repositories under one root directory.
 type Server struct {
@@ -38,7 +44,9 @@ func New(root string) (*Server, error) {
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, err
 	}
-	out, err := exec.Command("git", "--exec-path").Output()
+	ctx, cancel := context.WithTimeout(context.Background(), gitTimeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "git", "--exec-path").Output()
 	if err != nil {
 		return nil, fmt.Errorf("gitserver: git is needed (apt-get install git): %w", err)
 	}

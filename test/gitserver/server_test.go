@@ -12,7 +12,7 @@ import (
 // (or the system's CAs when empty), and returns its output and error.
 func lsRemote(t *testing.T, url, caFile string) (string, error) {
 	t.Helper()
-	cmd := exec.Command("git", "ls-remote", url)
+	cmd := exec.CommandContext(t.Context(), "git", "ls-remote", url)
 	// GIT_SSL_CAINFO wins over git's config, and may be set on the machine.
 	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_TERMINAL_PROMPT=0", "GIT_SSL_CAINFO="+caFile)
 	if caFile == "" {

@@ -2,6 +2,7 @@ package gitserver
 
 import (
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/binary"
@@ -133,32 +134,40 @@ func (srv *SSHServer) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 			return
 		}
 		_ = req.Reply(true, nil)
-		cmd := exec.Command("git", "upload-pack", dir)
-		cmd.Stdout = ch
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		// Stdin is copied by hand: exec would wait for a copy from a client
-		// that sends nothing more after git has exited. Closing the channel
-		// (deferred) ends this copy.
-		stdin, err := cmd.StdinPipe()
-		if err != nil {
-			return
-		}
-		go func() {
-			_, _ = io.Copy(stdin, ch)
-			_ = stdin.Close()
-		}()
-		status := uint32(0)
-		if err := cmd.Run(); err != nil {
-			status = 1
-			_, _ = ch.Stderr().Write(stderr.Bytes())
-		}
+		status := uploadPack(ch, dir)
 		_ = ch.CloseWrite()
 		b := make([]byte, 4)
 		binary.BigEndian.PutUint32(b, status)
 		_, _ = ch.SendRequest("exit-status", false, b)
 		return
 	}
+}
+
+// uploadPack runs git upload-pack on the bare repository dir for the
+// client at the other end of ch, and returns its exit status.
+func uploadPack(ch ssh.Channel, dir string) uint32 {
+	ctx, cancel := context.WithTimeout(context.Background(), gitTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "git", "upload-pack", dir)
+	cmd.Stdout = ch
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	// Stdin is copied by hand: exec would wait for a copy from a client
+	// that sends nothing more after git has exited. Closing the channel
+	// (deferred by the caller) ends this copy.
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return 1
+	}
+	go func() {
+		_, _ = io.Copy(stdin, ch)
+		_ = stdin.Close()
+	}()
+	if err := cmd.Run(); err != nil {
+		_, _ = ch.Stderr().Write(stderr.Bytes())
+		return 1
+	}
+	return 0
 }
 
 // repoDir maps "git-upload-pack '/name.git'" to the bare repository.
