@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand"
 	"net/http"
 	"os"
 	"time"
@@ -74,7 +73,7 @@ func main() {
 func run(o *options) error {
 	log := ctrl.Log.WithName("setup")
 	log.Info("starting fluxconfig-controller", "version", version, "commit", commit)
-	if err := o.jitter.SetGlobalJitter(rand.New(rand.NewSource(time.Now().UnixNano()))); err != nil {
+	if err := o.jitter.SetGlobalJitter(nil); err != nil {
 		return fmt.Errorf("--interval-jitter-percentage: %w", err)
 	}
 	mgr, err := ctrl.NewManager(runtimeclient.GetConfigOrDie(o.client), ctrl.Options{

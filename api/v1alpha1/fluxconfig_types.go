@@ -114,7 +114,3 @@ type FluxConfigList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []FluxConfig `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&FluxConfig{}, &FluxConfigList{})
-}

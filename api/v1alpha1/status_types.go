@@ -132,7 +132,7 @@ type ObjectStatusConditionDefinition struct {
 	LastTransitionTime *metav1.Time `json:"lastTransitionTime,omitempty"`
 }
 
-// HelmReleasePropertiesDefinition summarises a HelmRelease.
+// HelmReleasePropertiesDefinition summarizes a HelmRelease.
 type HelmReleasePropertiesDefinition struct {
 	// LastRevisionApplied is the Helm release revision last deployed.
 	// +optional

@@ -24,14 +24,16 @@ const HashAnnotation = "clusterconfig.azure.com/applied-hash"
 // Action says what Apply did to one object.
 type Action string
 
+// What Apply did: nothing (the live object already holds what is wanted),
+// created the object, or updated it.
 const (
 	Unchanged Action = "unchanged"
 	Created   Action = "created"
 	Updated   Action = "updated"
 )
 
-// ConflictError: an object with a child's name exists and was not created by
-// the controller for this owner. It is left untouched.
+// ConflictError says that an object with a child's name exists and was not
+// created by the controller for this owner. It is left untouched.
 type ConflictError struct {
 	Kind, Namespace, Name string
 }
@@ -44,7 +46,7 @@ func (e *ConflictError) Error() string {
 	return fmt.Sprintf("%s %s already exists and was not created by this FluxConfig, so it is left untouched: delete or rename it, or give the FluxConfig another name", e.Kind, id)
 }
 
-// RejectedError: the API server refused a wanted object for what it holds
+// RejectedError says that the API server refused a wanted object for what it holds
 // (a CRD's schema or CEL rules, an admission policy). Retrying the same
 // object cannot help.
 type RejectedError struct {
@@ -63,7 +65,7 @@ type Applier struct {
 	// Client reads (from the cache) and writes.
 	Client client.Client
 	// APIReader confirms, uncached, that an object is really absent before
-	// it is created: the cache only holds labelled objects of some kinds.
+	// it is created: the cache only holds labeled objects of some kinds.
 	APIReader  client.Reader
 	FieldOwner string
 }

@@ -82,7 +82,7 @@ func TestToUnstructured(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !reflect.DeepEqual(u.Object, map[string]any(tc.want)) {
+			if !reflect.DeepEqual(u.Object, tc.want) {
 				t.Errorf("toUnstructured =\n%#v\nwant\n%#v", u.Object, tc.want)
 			}
 		})

@@ -56,6 +56,7 @@ func goldenCases() []goldenCase {
 		{
 			name: "git-ssh-provided-key",
 			in: func(t *testing.T) builder.Input {
+				t.Helper()
 				spec := gitSpec("ssh://git@example.com/org/repo.git")
 				spec.GitRepository.RepositoryRef = v1alpha1.RepositoryRefDefinition{Semver: ">=1.0.0"}
 				spec.GitRepository.SSHKnownHosts = "example.com ssh-ed25519 AAAAFAKEHOSTKEY"
@@ -68,6 +69,7 @@ func goldenCases() []goldenCase {
 		{
 			name: "git-ssh-generated-key",
 			in: func(t *testing.T) builder.Input {
+				t.Helper()
 				spec := gitSpec("git@example.com:org/repo.git")
 				spec.GitRepository.RepositoryRef = v1alpha1.RepositoryRefDefinition{Commit: "0123456789abcdef0123456789abcdef01234567"}
 				return builder.Input{Config: fluxConfig(spec), GeneratedKey: fixtureKey(t)}
@@ -270,7 +272,7 @@ func renderYAML(t *testing.T, objs *builder.Objects) []byte {
 	for i, o := range objs.All() {
 		b, err := yaml.Marshal(o)
 		if err != nil {
-			t.Fatalf("marshalling %T: %v", o, err)
+			t.Fatalf("marshaling %T: %v", o, err)
 		}
 		if i > 0 {
 			buf.WriteString("---\n")

@@ -53,7 +53,7 @@ func TestNamespacedChildrenMetadata(t *testing.T) {
 				}
 				fc := tc.in(t).Config
 				if !builder.IsControlledBy(o, fc) || !builder.HasLabelsOf(o, fc) {
-					t.Errorf("%s %s: IsControlledBy/HasLabelsOf do not recognise the child", kind, o.GetName())
+					t.Errorf("%s %s: IsControlledBy/HasLabelsOf do not recognize the child", kind, o.GetName())
 				}
 			}
 		})
@@ -91,7 +91,7 @@ func TestRBAC(t *testing.T) {
 			},
 		},
 		{
-			name:   "scope cluster: ClusterRoleBinding to cluster-admin, labelled, no ownerReference",
+			name:   "scope cluster: ClusterRoleBinding to cluster-admin, labeled, no ownerReference",
 			scope:  v1alpha1.ScopeCluster,
 			opts:   multiTenantEverywhere,
 			wantSA: true,

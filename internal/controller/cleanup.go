@@ -8,7 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -19,7 +19,7 @@ import (
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/kinds"
 )
 
-// ownedChildren lists the children of fc of one kind: labelled as its own
+// ownedChildren lists the children of fc of one kind: labeled as its own
 // and, for namespaced kinds, controlled by it. Kinds whose CRD is not
 // installed have no children.
 func (r *FluxConfigReconciler) ownedChildren(ctx context.Context, fc *v1alpha1.FluxConfig, k kinds.Kind) ([]client.Object, error) {
@@ -29,12 +29,12 @@ func (r *FluxConfigReconciler) ownedChildren(ctx context.Context, fc *v1alpha1.F
 		opts = append(opts, client.InNamespace(fc.Namespace))
 	}
 	if err := r.List(ctx, list, opts...); err != nil {
-		if meta.IsNoMatchError(err) {
+		if apimeta.IsNoMatchError(err) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("listing %s children: %w", k.GVK.Kind, err)
 	}
-	items, err := meta.ExtractList(list)
+	items, err := apimeta.ExtractList(list)
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,11 @@ func freeAddr() string {
 
 // scrape reads the metrics endpoint as Prometheus does.
 func scrape(addr string) (map[string]*dto.MetricFamily, error) {
-	resp, err := http.Get("http://" + addr + "/metrics")
+	req, err := http.NewRequestWithContext(ctx(), http.MethodGet, "http://"+addr+"/metrics", http.NoBody)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +233,7 @@ func newKubectl(env *envtest.Environment) kubectl {
 }
 
 func (k kubectl) run(args ...string) (string, error) {
-	cmd := exec.Command(k.bin, append([]string{"--kubeconfig", k.kubeconfig}, args...)...)
+	cmd := exec.CommandContext(ctx(), k.bin, append([]string{"--kubeconfig", k.kubeconfig}, args...)...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+k.kubeconfig)
 	out, err := cmd.CombinedOutput()
 	return string(out), err

@@ -7,7 +7,7 @@ import (
 
 	"github.com/fluxcd/cli-utils/pkg/object"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
@@ -76,7 +76,7 @@ func (r *FluxConfigReconciler) observeInventory(ctx context.Context, ks status.O
 		err = r.Get(ctx, client.ObjectKey{Namespace: ref.Namespace, Name: ref.Name}, obj)
 		var o status.Object
 		switch {
-		case apierrors.IsNotFound(err), meta.IsNoMatchError(err):
+		case apierrors.IsNotFound(err), apimeta.IsNoMatchError(err):
 			o = status.Missing(k.GVK.Kind, ref.Namespace, ref.Name)
 		case err != nil:
 			return nil, fmt.Errorf("reading %s %s/%s from the inventory of %s: %w", k.GVK.Kind, ref.Namespace, ref.Name, ks.Name, err)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -32,7 +32,7 @@ type lazyWatches struct {
 	mu      sync.Mutex
 	ctrl    controller.Controller
 	cache   cache.Cache
-	mapper  meta.RESTMapper
+	mapper  apimeta.RESTMapper
 	handler handler.EventHandler
 	started map[schema.GroupKind]bool
 	// probed is when a missing kind was last looked up: each miss costs
@@ -56,7 +56,7 @@ func (w *lazyWatches) ensure(_ context.Context, fc *v1alpha1.FluxConfig) error {
 			continue
 		}
 		mapping, err := w.mapper.RESTMapping(gk, k.GVK.Version)
-		if meta.IsNoMatchError(err) {
+		if apimeta.IsNoMatchError(err) {
 			w.probed[gk] = time.Now()
 			if needed[k.GVK.Kind] {
 				missing = append(missing, fmt.Sprintf("%s (%s)", k.GVK.Kind, k.GVK.GroupVersion()))

@@ -25,7 +25,7 @@ type Kind struct {
 	NewList func() client.ObjectList
 	// Child: the controller creates objects of this kind, and deletes those
 	// of a FluxConfig that it no longer wants (found by the FluxConfig's
-	// labels). The cache holds only the labelled objects of child kinds that
+	// labels). The cache holds only the labeled objects of child kinds that
 	// are not Flux kinds, so foreign Secrets and bindings cost no memory.
 	Child bool
 	// Applied: an object of this kind that a generated Kustomization applied

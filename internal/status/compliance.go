@@ -11,7 +11,7 @@ import (
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 )
 
-// SourceNotReadyReason: a HelmRelease waits for its HelmChart. The
+// SourceNotReadyReason is the reason of a HelmRelease waiting for its HelmChart. The
 // helm-controller API module does not export it.
 const SourceNotReadyReason = "SourceNotReady"
 

@@ -45,12 +45,12 @@ type phase int
 const (
 	phaseProgressing phase = iota // Pending or Unknown: converging
 	phaseDeleting
-	phaseStalled              // a failure of the pass that no retry helps
-	phaseFailed               // a failure of the pass, retried
-	phaseSuspended            // spec.suspend
-	phaseCompliant            // every Flux object is Ready
-	phaseNonCompliant         // Flux reports a failure and retries it
-	phaseNonCompliantStalled  // a Flux object is stalled
+	phaseStalled             // a failure of the pass that no retry helps
+	phaseFailed              // a failure of the pass, retried
+	phaseSuspended           // spec.suspend
+	phaseCompliant           // every Flux object is Ready
+	phaseNonCompliant        // Flux reports a failure and retries it
+	phaseNonCompliantStalled // a Flux object is stalled
 )
 
 // verdict is a phase with the reason and message its conditions carry.
