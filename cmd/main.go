@@ -9,24 +9,19 @@ import (
 	"os"
 	"time"
 
-	helmv2 "github.com/fluxcd/helm-controller/api/v2"
-	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	runtimeclient "github.com/fluxcd/pkg/runtime/client"
 	"github.com/fluxcd/pkg/runtime/logger"
 	"github.com/fluxcd/pkg/runtime/pprof"
-	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"github.com/spf13/pflag"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
 	fcctrl "github.com/fluxconfig-controller/fluxconfig-controller/internal/controller"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/kinds"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/metrics"
 )
 
@@ -35,20 +30,6 @@ var (
 	version = "dev"
 	commit  = "unknown"
 )
-
-// newScheme knows every type the controller reads or writes.
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{
-		clientgoscheme.AddToScheme, v1alpha1.AddToScheme,
-		sourcev1.AddToScheme, kustomizev1.AddToScheme, helmv2.AddToScheme,
-	} {
-		if err := add(s); err != nil {
-			panic(err)
-		}
-	}
-	return s
-}
 
 func main() {
 	o, err := parseOptions(os.Args[1:])
@@ -77,7 +58,7 @@ func run(o *options) error {
 		return fmt.Errorf("--interval-jitter-percentage: %w", err)
 	}
 	mgr, err := ctrl.NewManager(runtimeclient.GetConfigOrDie(o.client), ctrl.Options{
-		Scheme:                        newScheme(),
+		Scheme:                        kinds.NewScheme(),
 		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr, ExtraHandlers: pprof.GetHandlers()},
 		HealthProbeBindAddress:        o.healthAddr,
 		LeaderElection:                o.leaderElection.Enable,

@@ -11,15 +11,11 @@ import (
 	"testing"
 	"time"
 
-	helmv2 "github.com/fluxcd/helm-controller/api/v2"
-	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
-	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -30,8 +26,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/kinds"
 	fcmetrics "github.com/fluxconfig-controller/fluxconfig-controller/internal/metrics"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testenv"
 )
@@ -59,16 +55,6 @@ func fluxCRDs() string {
 	d, err := testenv.FluxCRDs()
 	Expect(err).NotTo(HaveOccurred())
 	return d
-}
-
-func newTestScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	Expect(clientgoscheme.AddToScheme(s)).To(Succeed())
-	Expect(v1alpha1.AddToScheme(s)).To(Succeed())
-	Expect(sourcev1.AddToScheme(s)).To(Succeed())
-	Expect(kustomizev1.AddToScheme(s)).To(Succeed())
-	Expect(helmv2.AddToScheme(s)).To(Succeed())
-	return s
 }
 
 // startEnv starts a kube-apiserver and etcd with this project's CRD and the
@@ -173,7 +159,7 @@ var secretValues []string
 
 var _ = BeforeSuite(func() {
 	logf.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(GinkgoWriter, controllerLogs)), zap.UseDevMode(true), zap.Level(zapcore.DebugLevel)))
-	testScheme = newTestScheme()
+	testScheme = kinds.NewScheme()
 	testEnv, cfg = startEnv(fluxCRDs())
 	var err error
 	k8sClient, err = client.New(cfg, client.Options{Scheme: testScheme})
