@@ -13,6 +13,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 )
@@ -60,76 +61,178 @@ func (e *RejectedError) Error() string {
 
 func (e *RejectedError) Unwrap() error { return e.Err }
 
+// OnMiss says what Apply does when the cache does not hold the object.
+type OnMiss int
+
+const (
+	// ReadOnMiss asks the API server, uncached, whether the object exists:
+	// the cache may not hold every object of the kind (it holds only
+	// labeled Secrets), and a foreign object must be seen before anything
+	// is written.
+	ReadOnMiss OnMiss = iota
+	// ApplyOnMiss applies at once, without forcing ownership: the cache
+	// holds every object of the kind, so a miss is a new object. An object
+	// someone else created meanwhile makes the apply conflict on the fields
+	// it set, and is then read and judged like any other.
+	ApplyOnMiss
+	// CreateOnMiss creates the object (a POST fails on an existing one, so
+	// a foreign object is never touched), for kinds the cache holds only in
+	// part whose fields are never removed after creation (bindings,
+	// ServiceAccounts): the creator's ownership of those fields never has
+	// to be given up.
+	CreateOnMiss
+)
+
 // Applier applies objects.
 type Applier struct {
 	// Client reads (from the cache) and writes.
 	Client client.Client
-	// APIReader confirms, uncached, that an object is really absent before
-	// it is created: the cache only holds labeled objects of some kinds.
+	// APIReader reads uncached, when the cache cannot tell.
 	APIReader  client.Reader
 	FieldOwner string
+	// OnMiss tells, per kind, what to do when the cache does not hold the
+	// object; nil means ReadOnMiss for every kind.
+	OnMiss func(schema.GroupVersionKind) OnMiss
 }
 
 // Owns decides whether an existing object belongs to the caller.
 type Owns func(live client.Object) bool
 
 // Apply makes obj as wanted, unless an object of that name exists that owns
-// rejects (a *ConflictError).
+// rejects (a *ConflictError). It writes nothing when the cached object
+// already holds what is wanted, and on creation it makes one request.
 func (a *Applier) Apply(ctx context.Context, obj client.Object, owns Owns) (Action, error) {
-	gvk, err := apiutil.GVKForObject(obj, a.Client.Scheme())
+	desired, err := a.desired(obj)
 	if err != nil {
 		return Unchanged, err
+	}
+	gvk, key := desired.GroupVersionKind(), client.ObjectKeyFromObject(obj)
+	live, err := a.read(ctx, a.Client, gvk, key)
+	if err != nil {
+		return Unchanged, err
+	}
+	if live == nil {
+		created, err := a.createOnMiss(ctx, desired)
+		if created || err != nil {
+			return Created, err
+		}
+		if live, err = a.read(ctx, a.APIReader, gvk, key); err != nil {
+			return Unchanged, err
+		}
+		if live == nil {
+			return Created, a.apply(ctx, desired, true)
+		}
+	}
+	if !owns(live) {
+		return Unchanged, &ConflictError{Kind: gvk.Kind, Namespace: key.Namespace, Name: key.Name}
+	}
+	same, err := upToDate(live, desired)
+	if same || err != nil {
+		return Unchanged, err
+	}
+	return Updated, a.apply(ctx, desired, true)
+}
+
+// createOnMiss creates an object the cache does not hold, as the kind's
+// OnMiss says. It reports false, without error, when the object turned out
+// to exist (or the kind reads first): the caller reads it and judges.
+func (a *Applier) createOnMiss(ctx context.Context, desired *unstructured.Unstructured) (bool, error) {
+	policy := ReadOnMiss
+	if a.OnMiss != nil {
+		policy = a.OnMiss(desired.GroupVersionKind())
+	}
+	var err error
+	switch policy {
+	case ApplyOnMiss:
+		if err = a.apply(ctx, desired, false); apierrors.IsConflict(err) {
+			return false, nil
+		}
+	case CreateOnMiss:
+		if err = a.create(ctx, desired); apierrors.IsAlreadyExists(err) {
+			return false, nil
+		}
+	default:
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// desired is obj as it is applied: unstructured, with its kind, and (but
+// for Secrets, whose keys are compared instead) the hash annotation.
+func (a *Applier) desired(obj client.Object) (*unstructured.Unstructured, error) {
+	gvk, err := apiutil.GVKForObject(obj, a.Client.Scheme())
+	if err != nil {
+		return nil, err
 	}
 	desired, err := toUnstructured(obj)
 	if err != nil {
-		return Unchanged, err
+		return nil, err
 	}
 	desired.SetGroupVersionKind(gvk)
-	isSecret := gvk.Group == "" && gvk.Kind == "Secret"
-	if !isSecret {
+	if !isSecret(gvk) {
 		setHash(desired)
 	}
-
-	liveObj, err := a.Client.Scheme().New(gvk)
-	if err != nil {
-		return Unchanged, err
-	}
-	live := liveObj.(client.Object)
-	key := client.ObjectKeyFromObject(obj)
-	action := Updated
-	err = a.Client.Get(ctx, key, live)
-	if apierrors.IsNotFound(err) {
-		err = a.APIReader.Get(ctx, key, live)
-	}
-	switch {
-	case apierrors.IsNotFound(err):
-		action = Created
-	case err != nil:
-		return Unchanged, fmt.Errorf("reading %s %s: %w", gvk.Kind, key, err)
-	case !owns(live):
-		return Unchanged, &ConflictError{Kind: gvk.Kind, Namespace: key.Namespace, Name: key.Name}
-	default:
-		// Readers other than the cache (the APIReader above, a direct
-		// client) return typed objects without apiVersion and kind, which
-		// desired has: without them the live object never contains it.
-		live.GetObjectKind().SetGroupVersionKind(gvk)
-		liveU, err := runtime.DefaultUnstructuredConverter.ToUnstructured(live)
-		if err != nil {
-			return Unchanged, err
-		}
-		if Contains(liveU, desired.Object) && (!isSecret || sameKeys(liveU["data"], desired.Object["data"])) {
-			return Unchanged, nil
-		}
-	}
-	if err := a.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(desired),
-		client.FieldOwner(a.FieldOwner), client.ForceOwnership); err != nil {
-		if apierrors.IsInvalid(err) {
-			return Unchanged, &RejectedError{Kind: gvk.Kind, Namespace: key.Namespace, Name: key.Name, Err: err}
-		}
-		return Unchanged, fmt.Errorf("applying %s %s: %w", gvk.Kind, key, err)
-	}
-	return action, nil
+	return desired, nil
 }
+
+// read returns the object from reader, or nil when it does not exist.
+func (a *Applier) read(ctx context.Context, reader client.Reader, gvk schema.GroupVersionKind, key client.ObjectKey) (client.Object, error) {
+	obj, err := a.Client.Scheme().New(gvk)
+	if err != nil {
+		return nil, err
+	}
+	live := obj.(client.Object)
+	switch err := reader.Get(ctx, key, live); {
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("reading %s %s: %w", gvk.Kind, key, err)
+	}
+	// Readers other than the cache (the APIReader, a direct client) return
+	// typed objects without apiVersion and kind, which desired has: without
+	// them the live object never contains it.
+	live.GetObjectKind().SetGroupVersionKind(gvk)
+	return live, nil
+}
+
+// upToDate tells whether live holds every wanted field (and, for a Secret,
+// no other key).
+func upToDate(live client.Object, desired *unstructured.Unstructured) (bool, error) {
+	liveU, err := runtime.DefaultUnstructuredConverter.ToUnstructured(live)
+	if err != nil {
+		return false, err
+	}
+	return Contains(liveU, desired.Object) &&
+		(!isSecret(desired.GroupVersionKind()) || sameKeys(liveU["data"], desired.Object["data"])), nil
+}
+
+// apply sends a server-side apply; force takes over fields another manager
+// set (on the controller's own objects only).
+func (a *Applier) apply(ctx context.Context, desired *unstructured.Unstructured, force bool) error {
+	opts := []client.ApplyOption{client.FieldOwner(a.FieldOwner)}
+	if force {
+		opts = append(opts, client.ForceOwnership)
+	}
+	return a.wrap(desired, a.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(desired), opts...))
+}
+
+func (a *Applier) create(ctx context.Context, desired *unstructured.Unstructured) error {
+	return a.wrap(desired, a.Client.Create(ctx, desired.DeepCopy(), client.FieldOwner(a.FieldOwner)))
+}
+
+// wrap names the object in a write error; a 422 is a *RejectedError.
+func (a *Applier) wrap(obj *unstructured.Unstructured, err error) error {
+	kind, key := obj.GetKind(), client.ObjectKeyFromObject(obj)
+	switch {
+	case err == nil:
+		return nil
+	case apierrors.IsInvalid(err):
+		return &RejectedError{Kind: kind, Namespace: key.Namespace, Name: key.Name, Err: err}
+	}
+	return fmt.Errorf("applying %s %s: %w", kind, key, err)
+}
+
+func isSecret(gvk schema.GroupVersionKind) bool { return gvk.Group == "" && gvk.Kind == "Secret" }
 
 // toUnstructured converts a typed object to the fields to apply: no status,
 // no creationTimestamp, no empty values.

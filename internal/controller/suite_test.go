@@ -72,6 +72,7 @@ func startEnv(extraCRDs ...string) (*envtest.Environment, *rest.Config) {
 // has stopped.
 type writeCounter struct {
 	writes atomic.Int64
+	reads  atomic.Int64
 	done   chan struct{}
 }
 
@@ -83,6 +84,7 @@ type countingTransport struct {
 func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	switch req.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		t.counter.reads.Add(1)
 	default:
 		t.counter.writes.Add(1)
 	}

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/apply"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/status"
 )
 
@@ -33,6 +34,12 @@ type Kind struct {
 	Applied bool
 	// ClusterScoped kinds have no namespace, and so no owner reference.
 	ClusterScoped bool
+	// OnMiss is what the applier does when the cache does not hold a
+	// wanted object of this kind: Flux kinds are cached whole, so a miss
+	// is a new object (one request); bindings and ServiceAccounts are
+	// created with a POST, which fails on a foreign one; Secrets, whose
+	// keys may later be removed, are looked up first.
+	OnMiss apply.OnMiss
 	// HoldsDeletion: when a FluxConfig is deleted, the kinds after this one
 	// are deleted only once its objects are gone (their Flux controller
 	// finalizes them first).
@@ -56,22 +63,22 @@ var All = []Kind{
 	{
 		GVK: kustomizev1.GroupVersion.WithKind(kustomizev1.KustomizationKind),
 		New: func() client.Object { return &kustomizev1.Kustomization{} }, NewList: func() client.ObjectList { return &kustomizev1.KustomizationList{} },
-		Child: true, Applied: true, HoldsDeletion: true, Project: projectKustomization,
+		Child: true, Applied: true, HoldsDeletion: true, OnMiss: apply.ApplyOnMiss, Project: projectKustomization,
 	},
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.GitRepositoryKind),
 		New: func() client.Object { return &sourcev1.GitRepository{} }, NewList: func() client.ObjectList { return &sourcev1.GitRepositoryList{} },
-		Child: true, Applied: true, Project: projectGitRepository,
+		Child: true, Applied: true, OnMiss: apply.ApplyOnMiss, Project: projectGitRepository,
 	},
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.BucketKind),
 		New: func() client.Object { return &sourcev1.Bucket{} }, NewList: func() client.ObjectList { return &sourcev1.BucketList{} },
-		Child: true, Applied: true, Project: projectBucket,
+		Child: true, Applied: true, OnMiss: apply.ApplyOnMiss, Project: projectBucket,
 	},
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.OCIRepositoryKind),
 		New: func() client.Object { return &sourcev1.OCIRepository{} }, NewList: func() client.ObjectList { return &sourcev1.OCIRepositoryList{} },
-		Child: true, Applied: true, Project: projectOCIRepository,
+		Child: true, Applied: true, OnMiss: apply.ApplyOnMiss, Project: projectOCIRepository,
 	},
 	{
 		GVK: helmv2.GroupVersion.WithKind(helmv2.HelmReleaseKind),
@@ -96,12 +103,12 @@ var All = []Kind{
 	{
 		GVK: rbacv1.SchemeGroupVersion.WithKind("RoleBinding"),
 		New: func() client.Object { return &rbacv1.RoleBinding{} }, NewList: func() client.ObjectList { return &rbacv1.RoleBindingList{} },
-		Child: true,
+		Child: true, OnMiss: apply.CreateOnMiss,
 	},
 	{
 		GVK: rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"),
 		New: func() client.Object { return &rbacv1.ClusterRoleBinding{} }, NewList: func() client.ObjectList { return &rbacv1.ClusterRoleBindingList{} },
-		Child: true, ClusterScoped: true,
+		Child: true, ClusterScoped: true, OnMiss: apply.CreateOnMiss,
 	},
 	{
 		// The namespace's shared flux-applier carries no FluxConfig's name
@@ -109,7 +116,7 @@ var All = []Kind{
 		// deleted with the namespace's last FluxConfig.
 		GVK: corev1.SchemeGroupVersion.WithKind("ServiceAccount"),
 		New: func() client.Object { return &corev1.ServiceAccount{} }, NewList: func() client.ObjectList { return &corev1.ServiceAccountList{} },
-		Child: true,
+		Child: true, OnMiss: apply.CreateOnMiss,
 	},
 }
 
@@ -123,6 +130,17 @@ func Watched() []Kind { return filter(Kind.Flux) }
 // carry the controller's managed label.
 func CachedByLabel() []Kind {
 	return filter(func(k Kind) bool { return k.Child && !k.Flux() })
+}
+
+// OnMissOf is the applier's policy for a cache miss of a kind of the table
+// (ReadOnMiss for any other kind).
+func OnMissOf(gvk schema.GroupVersionKind) apply.OnMiss {
+	for _, k := range All {
+		if k.GVK == gvk {
+			return k.OnMiss
+		}
+	}
+	return apply.ReadOnMiss
 }
 
 // ByGroupKind finds the kind of an object a Kustomization applied, if it
