@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/test/testca"
 )
 
 // Server serves the bare repositories under one root directory.
@@ -74,7 +76,7 @@ func (s *Server) Serve() (string, error) {
 // ServeTLS starts an HTTPS listener on 127.0.0.1 with a certificate of the
 // given CA that asks for basic auth with user and password. It returns the
 // base URL.
-func (s *Server) ServeTLS(ca *CA, user, password string) (string, error) {
+func (s *Server) ServeTLS(ca *testca.CA, user, password string) (string, error) {
 	cert, err := ca.ServerCertificate()
 	if err != nil {
 		return "", err
