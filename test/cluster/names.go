@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -85,9 +86,10 @@ func (p *NameProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The Host header stays the test name: Azurite reads the account there.
+	// A server that is gone answers 502, which the client reports.
 	rp := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) {
 		pr.Out.URL.Host = addr
-	}}
+	}, ErrorLog: log.New(io.Discard, "", 0)}
 	rp.ServeHTTP(w, r)
 }
 
