@@ -73,12 +73,16 @@ envtest: ## Build the test control plane (kube-apiserver, etcd) and fetch the Fl
 flux: ## Build the real source-, kustomize- and helm-controller into bin/flux (for e2e and make run).
 	@./hack/build-flux.sh
 
+.PHONY: azurite
+azurite: ## Install the Azure Storage emulator Azurite from npm into bin/azurite (for the AzureBlob e2e specs).
+	@./hack/build-azurite.sh
+
 .PHONY: test
-test: generate manifests chart-generate fmt vet envtest flux helm ## Run unit, envtest, chart and end-to-end suites.
+test: generate manifests chart-generate fmt vet envtest flux helm azurite ## Run unit, envtest, chart and end-to-end suites.
 	$(TEST_ENV) go test ./... -count=1 -timeout 45m
 
 .PHONY: test-e2e
-test-e2e: envtest flux ## Run only the end-to-end suite (real Flux controllers, local Git server).
+test-e2e: envtest flux azurite ## Run only the end-to-end suite (real Flux controllers; Git, S3, Azurite and OCI servers on 127.0.0.1).
 	$(TEST_ENV) go test ./test/e2e/... -count=1 -timeout 20m -v
 
 .PHONY: test-unit

@@ -4,13 +4,9 @@
 package chartrepo
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"fmt"
-	"path"
-	"sort"
-	"time"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/test/files"
 )
 
 // Chart is a chart's name and version; its content is always the same two
@@ -58,31 +54,5 @@ spec:
 
 // Package returns the chart as a .tgz archive, as `helm package` makes it.
 func (c Chart) Package() ([]byte, error) {
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	files := c.Files()
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	modTime := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, n := range names {
-		body := []byte(files[n])
-		hdr := &tar.Header{Name: path.Join(c.Name, n), Mode: 0o644, Size: int64(len(body)), ModTime: modTime, Typeflag: tar.TypeReg}
-		if err := tw.WriteHeader(hdr); err != nil {
-			return nil, err
-		}
-		if _, err := tw.Write(body); err != nil {
-			return nil, err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	if err := gz.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return files.TarGzip(c.Files(), c.Name)
 }

@@ -37,6 +37,9 @@ type Options struct {
 	Manager string
 	// ManagerArgs are extra flags for this controller.
 	ManagerArgs []string
+	// SourceEnv is extra environment for source-controller, for example a
+	// NameProxy's Env.
+	SourceEnv []string
 	// Progress, when set, is told each step.
 	Progress func(string)
 }
@@ -128,7 +131,7 @@ func Start(opts Options) (c *Cluster, err error) {
 	progress("starting fluxconfig-controller")
 	c.ManagerLog = filepath.Join(opts.StateDir, "fluxconfig-controller.log")
 	args := append([]string{"--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", "--requeue-dependency=5s"}, opts.ManagerArgs...)
-	if err := c.start("fluxconfig-controller", opts.Manager, args, c.ManagerLog); err != nil {
+	if err := c.start("fluxconfig-controller", opts.Manager, args, nil, c.ManagerLog); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -148,25 +151,27 @@ func (c *Cluster) startFlux(opts Options) error {
 	controllers := []struct {
 		name string
 		args []string
+		env  []string
 	}{
-		{"source-controller", []string{"--storage-path=" + storage, "--storage-addr=" + storageAddr, "--storage-adv-addr=" + storageAddr}},
-		{"kustomize-controller", []string{"--requeue-dependency=5s", "--no-cross-namespace-refs=true"}},
-		{"helm-controller", []string{"--requeue-dependency=5s", "--no-cross-namespace-refs=true"}},
+		{"source-controller", []string{"--storage-path=" + storage, "--storage-addr=" + storageAddr, "--storage-adv-addr=" + storageAddr}, opts.SourceEnv},
+		{"kustomize-controller", []string{"--requeue-dependency=5s", "--no-cross-namespace-refs=true"}, nil},
+		{"helm-controller", []string{"--requeue-dependency=5s", "--no-cross-namespace-refs=true"}, nil},
 	}
 	for _, fc := range controllers {
 		bin := filepath.Join(opts.FluxBin, fc.name)
 		if _, err := os.Stat(bin); err != nil {
 			return fmt.Errorf("%s is not built: run `make flux` (hack/build-flux.sh)", bin)
 		}
-		if err := c.start(fc.name, bin, append(common, fc.args...), filepath.Join(opts.StateDir, fc.name+".log")); err != nil {
+		if err := c.start(fc.name, bin, append(common, fc.args...), fc.env, filepath.Join(opts.StateDir, fc.name+".log")); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (c *Cluster) start(name, binary string, args []string, logPath string) error {
-	p, err := StartProcess(name, binary, args, []string{"KUBECONFIG=" + c.Kubeconfig, "RUNTIME_NAMESPACE=flux-system"}, logPath)
+func (c *Cluster) start(name, binary string, args, env []string, logPath string) error {
+	env = append([]string{"KUBECONFIG=" + c.Kubeconfig, "RUNTIME_NAMESPACE=flux-system"}, env...)
+	p, err := StartProcess(name, binary, args, env, logPath)
 	if err != nil {
 		return err
 	}

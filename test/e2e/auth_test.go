@@ -11,7 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
-	"github.com/fluxconfig-controller/fluxconfig-controller/test/gitserver"
+	"github.com/fluxconfig-controller/fluxconfig-controller/test/testca"
 )
 
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
@@ -23,7 +23,7 @@ var _ = Describe("Source credentials", func() {
 		const ns = "secure"
 		createNamespace(ns)
 		newRepo("secure", map[string]string{"app/cm.yaml": sprintf(tenantConfigMap, "secure-config", ns, "secure")})
-		ca, err := gitserver.NewCA()
+		ca, err := testca.NewCA()
 		Expect(err).NotTo(HaveOccurred())
 		base, err := content.Git.ServeTLS(ca, "flux", "right-password-e2e")
 		Expect(err).NotTo(HaveOccurred())

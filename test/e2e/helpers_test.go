@@ -119,7 +119,8 @@ func dump(ctx context.Context) {
 	}
 	var b strings.Builder
 	for _, l := range []client.ObjectList{
-		&sourcev1.GitRepositoryList{}, &kustomizev1.KustomizationList{}, &sourcev1.HelmRepositoryList{},
+		&sourcev1.GitRepositoryList{}, &sourcev1.BucketList{}, &sourcev1.OCIRepositoryList{},
+		&kustomizev1.KustomizationList{}, &sourcev1.HelmRepositoryList{},
 		&sourcev1.HelmChartList{}, &helmv2.HelmReleaseList{},
 	} {
 		if k8s.List(ctx, l) != nil {

@@ -29,6 +29,9 @@ var (
 	ctx     context.Context
 	// stateDir keeps the logs of every process for a failed run.
 	stateDir string
+	// names resolves *.localhost and *.test to 127.0.0.1 for
+	// source-controller, and notes what it refused (no internet here).
+	names *cluster.NameProxy
 )
 
 func TestE2E(t *testing.T) {
@@ -62,6 +65,11 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(content.Close)
 
+	By("starting the proxy that takes source-controller to test host names")
+	names, err = cluster.ServeNames()
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(names.Close)
+
 	fluxBin, err := testenv.Dir("FLUX_BIN", "flux")
 	Expect(err).NotTo(HaveOccurred())
 	env, err = cluster.Start(cluster.Options{
@@ -70,6 +78,7 @@ var _ = BeforeSuite(func() {
 		Manager:  manager,
 		// The tutorial's namespace may hold scope cluster; team-x (scenario 6) may not.
 		ManagerArgs: []string{"--cluster-scope-namespaces=cluster-config,fleet", "--log-level=debug"},
+		SourceEnv:   names.Env(),
 		Progress:    func(s string) { By(s) },
 	})
 	Expect(err).NotTo(HaveOccurred())

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/test/files"
 )
 
 // Repo is a bare repository the server serves plus a work tree that
@@ -43,24 +44,16 @@ func (r *Repo) Remove(path string) error {
 // CopyDir copies the directory src into the work tree at dst, replacing
 // every key of vars (such as "${CHART_REPO}") in the files by its value.
 func (r *Repo) CopyDir(src, dst string, vars map[string]string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+	content, err := files.Read(src, vars)
+	if err != nil {
+		return err
+	}
+	for _, name := range files.Names(content) {
+		if err := r.WriteFile(filepath.Join(dst, name), content[name]); err != nil {
 			return err
 		}
-		rel, err := filepath.Rel(src, p)
-		if err != nil {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		content := string(data)
-		for k, v := range vars {
-			content = strings.ReplaceAll(content, k, v)
-		}
-		return r.WriteFile(filepath.Join(dst, rel), content)
-	})
+	}
+	return nil
 }
 
 // Commit commits everything in the work tree, pushes it to the branch main

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/test/testca"
 )
 
 // gitTimeout bounds each git command the server runs (to set up or change a
@@ -82,7 +84,7 @@ func (s *Server) Serve() (string, error) {
 // ServeTLS starts an HTTPS listener on 127.0.0.1 with a certificate of the
 // given CA that asks for basic auth with user and password. It returns the
 // base URL.
-func (s *Server) ServeTLS(ca *CA, user, password string) (string, error) {
+func (s *Server) ServeTLS(ca *testca.CA, user, password string) (string, error) {
 	cert, err := ca.ServerCertificate()
 	if err != nil {
 		return "", err

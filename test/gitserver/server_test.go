@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/test/testca"
 )
 
 // lsRemote runs git ls-remote against url, trusting the CA file caFile
@@ -57,7 +59,7 @@ func TestServeHTTPAndHTTPS(t *testing.T) {
 		t.Fatalf("ls-remote over HTTP: %v\n%s", err, out)
 	}
 
-	ca, err := NewCA()
+	ca, err := testca.NewCA()
 	if err != nil {
 		t.Fatal(err)
 	}

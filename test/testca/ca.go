@@ -1,4 +1,7 @@
-package gitserver
+// Package testca is a throwaway certificate authority for the test servers
+// on 127.0.0.1 (Git over HTTPS, the OCI registry): what a client trusts is
+// its PEM, as Flux reads it from ca.crt.
+package testca
 
 import (
 	"crypto/ecdsa"
@@ -47,8 +50,9 @@ func NewCA() (*CA, error) {
 	return &CA{cert: cert, key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}, nil
 }
 
-// ServerCertificate issues a certificate for 127.0.0.1 and localhost.
-func (ca *CA) ServerCertificate() (tls.Certificate, error) {
+// ServerCertificate issues a certificate for 127.0.0.1, localhost and the
+// given extra host names.
+func (ca *CA) ServerCertificate(names ...string) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err
@@ -65,11 +69,18 @@ func (ca *CA) ServerCertificate() (tls.Certificate, error) {
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		DNSNames:     []string{"localhost"},
+		DNSNames:     append([]string{"localhost"}, names...),
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+// Pool is a certificate pool that holds only this CA, for Go clients.
+func (ca *CA) Pool() *x509.CertPool {
+	pool := x509.NewCertPool()
+	pool.AddCert(ca.cert)
+	return pool
 }
