@@ -4,6 +4,8 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"strings"
 	"time"
@@ -50,13 +52,17 @@ func newScheme() *runtime.Scheme {
 func main() {
 	var (
 		metricsAddr, healthAddr, watchSelector, clusterScopeNS, logLevel string
+		leaderElectionID, leaderElectionNS                               string
 		concurrent                                                       int
-		leaderElect, multiTenancy, showVersion                           bool
+		leaderElect, multiTenancy, showVersion, enablePprof              bool
 		requeueDependency, resync                                        time.Duration
 	)
 	flag.StringVar(&metricsAddr, "metrics-addr", ":8080", "The address the Prometheus metrics endpoint binds to.")
 	flag.StringVar(&healthAddr, "health-addr", ":9440", "The address the liveness and readiness probes bind to.")
 	flag.BoolVar(&leaderElect, "enable-leader-election", false, "Elect a leader, so only one replica reconciles at a time.")
+	flag.StringVar(&leaderElectionID, "leader-election-id", "fluxconfig-controller-leader-election", "The name of the leader election Lease: give each shard (--watch-label-selector) its own.")
+	flag.StringVar(&leaderElectionNS, "leader-election-namespace", "", "The namespace of the leader election Lease; empty: the controller's own namespace (required when running outside a cluster).")
+	flag.BoolVar(&enablePprof, "enable-pprof", false, "Serve Go's pprof profiles under /debug/pprof/ on the metrics endpoint (for benchmarks; do not expose it).")
 	flag.IntVar(&concurrent, "concurrent", 4, "The number of FluxConfigs reconciled at the same time.")
 	flag.DurationVar(&requeueDependency, "requeue-dependency", 30*time.Second, "How soon a FluxConfig waiting on something (missing Flux CRDs, a name conflict, a deletion in progress) is looked at again.")
 	flag.DurationVar(&resync, "resync-interval", 10*time.Minute, "How often every FluxConfig is reconciled even when nothing changed (picks up rotated protected parameters).")
@@ -88,10 +94,11 @@ func main() {
 	scheme := newScheme()
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                        scheme,
-		Metrics:                       metricsserver.Options{BindAddress: metricsAddr},
+		Metrics:                       metricsserver.Options{BindAddress: metricsAddr, ExtraHandlers: pprofHandlers(enablePprof)},
 		HealthProbeBindAddress:        healthAddr,
 		LeaderElection:                leaderElect,
-		LeaderElectionID:              "fluxconfig-controller-leader-election",
+		LeaderElectionID:              leaderElectionID,
+		LeaderElectionNamespace:       leaderElectionNS,
 		LeaderElectionReleaseOnCancel: true,
 		Cache:                         fcctrl.CacheOptions(selector),
 	})
@@ -126,6 +133,21 @@ func main() {
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		log.Error(err, "the manager stopped with an error")
 		os.Exit(1)
+	}
+}
+
+// pprofHandlers are net/http/pprof's handlers, served beside /metrics when
+// enabled.
+func pprofHandlers(enabled bool) map[string]http.Handler {
+	if !enabled {
+		return nil
+	}
+	return map[string]http.Handler{
+		"/debug/pprof/":        http.HandlerFunc(pprof.Index),
+		"/debug/pprof/cmdline": http.HandlerFunc(pprof.Cmdline),
+		"/debug/pprof/profile": http.HandlerFunc(pprof.Profile),
+		"/debug/pprof/symbol":  http.HandlerFunc(pprof.Symbol),
+		"/debug/pprof/trace":   http.HandlerFunc(pprof.Trace),
 	}
 }
 
