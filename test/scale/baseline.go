@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
@@ -48,7 +49,8 @@ type baselineResult struct {
 // controller ends with. The Flux stand-in writes the children's status as
 // in the controller's run. Done when every FluxConfig is Compliant and
 // every child has its status.
-func runBaseline(ctx context.Context, s *session, f *fleet, workers int, timeout time.Duration) (*baselineResult, error) {
+// With -pprof, kube-apiserver's CPU is profiled meanwhile.
+func runBaseline(ctx context.Context, s *session, f *fleet, opts options, timeout time.Duration) (*baselineResult, error) {
 	c, err := s.client(baselineUser)
 	if err != nil {
 		return nil, err
@@ -60,21 +62,28 @@ func runBaseline(ctx context.Context, s *session, f *fleet, workers int, timeout
 	if err := f.createNamespaces(ctx, s.admin); err != nil {
 		return nil, err
 	}
+	prof, err := profileBaseline(ctx, s, opts.pprof)
+	if err != nil {
+		return nil, err
+	}
 	cpuBefore, err := sampleCPU()
 	if err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	err = forEach(ctx, f.n, workers, func(ctx context.Context, i int) error {
+	err = forEach(ctx, f.n, opts.workers, func(ctx context.Context, i int) error {
 		return baselineOne(ctx, s, c, applier, f, i)
 	})
+	if err == nil {
+		err = waitConverged(ctx, s, f, timeout)
+	}
+	end := time.Now()
+	if prof != nil {
+		err = firstError(err, prof.stop())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("bare client: %w", err)
 	}
-	if err := waitConverged(ctx, s, f, timeout); err != nil {
-		return nil, fmt.Errorf("bare client: %w", err)
-	}
-	end := time.Now()
 	cpuAfter, err := sampleCPU()
 	if err != nil {
 		return nil, err
@@ -84,6 +93,18 @@ func runBaseline(ctx context.Context, s *session, f *fleet, workers int, timeout
 	}
 	return &baselineResult{elapsed: end.Sub(start), otherCPU: otherShare(cpuBefore, cpuAfter),
 		requests: s.audit.Between(baselineUser, start, end)}, nil
+}
+
+// profileBaseline profiles kube-apiserver during the bare client, if asked.
+func profileBaseline(ctx context.Context, s *session, enabled bool) (*profiler, error) {
+	if !enabled {
+		return nil, nil
+	}
+	api, err := apiserverTarget("apiserver-baseline-cpu", s.adminCfg)
+	if err != nil {
+		return nil, err
+	}
+	return startProfiling(ctx, filepath.Join(s.dir, "profiles"), api)
 }
 
 func baselineOne(ctx context.Context, s *session, c client.Client, applier *apply.Applier, f *fleet, i int) error {

@@ -30,24 +30,30 @@ type profiler struct {
 	errs   []error
 }
 
-func startProfiling(ctx context.Context, dir string, p *controllerProc, apiserver *rest.Config) (*profiler, error) {
+// profileTarget is a process serving /debug/pprof/ at url.
+type profileTarget struct {
+	name string
+	url  string
+	c    *http.Client
+}
+
+// apiserverTarget is kube-apiserver's /debug/pprof, as cfg's user.
+func apiserverTarget(name string, cfg *rest.Config) (profileTarget, error) {
+	c, err := rest.HTTPClientFor(cfg)
+	return profileTarget{name: name, url: strings.TrimSuffix(cfg.Host, "/"), c: c}, err
+}
+
+// controllerTarget is the controller's --enable-pprof handlers.
+func controllerTarget(p *controllerProc) profileTarget {
+	return profileTarget{name: "controller-cpu", url: p.metricsURL, c: http.DefaultClient}
+}
+
+func startProfiling(ctx context.Context, dir string, targets ...profileTarget) (*profiler, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	apiClient, err := rest.HTTPClientFor(apiserver)
-	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	pr := &profiler{dir: dir, cancel: cancel}
-	targets := []struct {
-		name string
-		url  string
-		c    *http.Client
-	}{
-		{"controller-cpu", p.metricsURL, http.DefaultClient},
-		{"apiserver-cpu", strings.TrimSuffix(apiserver.Host, "/"), apiClient},
-	}
 	for _, t := range targets {
 		pr.wg.Add(1)
 		go func() {
@@ -120,6 +126,7 @@ func summarize(ctx context.Context, dir, controllerBin string) error {
 	for _, s := range []struct{ glob, bin, out, extra string }{
 		{"controller-cpu-*.pb.gz", controllerBin, "controller-cpu-top.txt", ""},
 		{"apiserver-cpu-*.pb.gz", "", "apiserver-cpu-top.txt", ""},
+		{"apiserver-baseline-cpu-*.pb.gz", "", "apiserver-baseline-cpu-top.txt", ""},
 		{"controller-heap.pb.gz", controllerBin, "controller-heap-top.txt", "-sample_index=inuse_space"},
 	} {
 		files, _ := filepath.Glob(filepath.Join(dir, s.glob))

@@ -10,12 +10,16 @@ import (
 
 const mib = 1 << 20
 
-// header says what was measured where.
+// header says what was measured where, and how.
 func header(b *strings.Builder, f facts, opts options) {
 	fmt.Fprintf(b, "Measured %s on %s, %d cores, %s memory, Linux %s; %s; kube-apiserver %s, etcd %s; load average %s at the start.\n",
 		f.date, f.cpu, f.cores, f.memory, f.kernel, f.goVersion, f.apiserver, f.etcd, f.load)
-	fmt.Fprintf(b, "K=%d kustomizations per FluxConfig, %d per namespace; %d workers (bare client, creation, Flux stand-in); controller `--concurrent=%d`; %d status flips; steady window %s.\n\n",
-		opts.k, opts.perNamespace, opts.workers, opts.concurrent, opts.flips, opts.steady)
+	fmt.Fprintf(b, "K=%d kustomizations per FluxConfig, %d per namespace; %d workers (bare client, creation, Flux stand-in); controller `--concurrent=%d`",
+		opts.k, opts.perNamespace, opts.workers, opts.concurrent)
+	if !opts.shards {
+		fmt.Fprintf(b, "; %d status flips; steady window %s", opts.flips, opts.steady)
+	}
+	b.WriteString(".\n\n")
 }
 
 var tableHeader = []string{"N", "bare client", "controller", "ratio", "req/config",

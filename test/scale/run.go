@@ -30,7 +30,7 @@ func runSize(ctx context.Context, opts options, bin string, n int, log *logger) 
 
 	base := newFleet(fmt.Sprintf("b%d", n), n, opts.k, opts.perNamespace)
 	log.printf("N=%d: bare client, %d workers", n, opts.workers)
-	if r.baseline, err = runBaseline(ctx, s, base, opts.workers, opts.convergeTimeout(n)); err != nil {
+	if r.baseline, err = runBaseline(ctx, s, base, opts, opts.convergeTimeout(n)); err != nil {
 		return nil, err
 	}
 	if err := verifyChildren(ctx, s, base); err != nil {
@@ -124,6 +124,11 @@ func runController(ctx context.Context, opts options, s *session, bin string, f 
 	if err := os.WriteFile(filepath.Join(s.dir, "controller-requests.txt"), []byte(breakdown(res.requests, f.n)), 0o644); err != nil {
 		return nil, err
 	}
+	if opts.pprof {
+		if err := summarize(ctx, filepath.Join(s.dir, "profiles"), bin); err != nil {
+			return nil, err
+		}
+	}
 	log.printf("N=%d: restarting the controller over %d converged FluxConfigs", f.n, f.n)
 	p.stop()
 	res.restart, err = measureRestart(ctx, opts, s, bin, kubeconfig, f, log)
@@ -136,7 +141,11 @@ func rollout(ctx context.Context, opts options, s *session, p *controllerProc, f
 	var prof *profiler
 	var err error
 	if opts.pprof {
-		if prof, err = startProfiling(ctx, filepath.Join(s.dir, "profiles"), p, s.adminCfg); err != nil {
+		api, err := apiserverTarget("apiserver-cpu", s.adminCfg)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if prof, err = startProfiling(ctx, filepath.Join(s.dir, "profiles"), controllerTarget(p), api); err != nil {
 			return time.Time{}, err
 		}
 	}
