@@ -67,7 +67,7 @@ func controllerArgs(opts options, f *fleet, extra ...string) []string {
 type controllerResult struct {
 	elapsed      time.Duration
 	otherCPU     float64   // share of the CPU other processes took during the rollout
-	requests     []request // from its start to convergence
+	requests     []request // from its start until idle after convergence
 	firstStatus  []time.Duration
 	steadyWrites []request // after it went idle, for opts.steady
 	latencies    []time.Duration
@@ -99,15 +99,15 @@ func runController(ctx context.Context, opts options, s *session, bin string, f 
 	}
 	res := &controllerResult{}
 	log.printf("N=%d: controller, %d FluxConfigs created by %d workers", f.n, f.n, opts.workers)
-	end, err := rollout(ctx, opts, s, p, f, res)
-	if err != nil {
+	if err := rollout(ctx, opts, s, p, f, res); err != nil {
 		return nil, err
 	}
 	if err := verifyChildren(ctx, s, f); err != nil {
 		return nil, fmt.Errorf("controller: %w", err)
 	}
 	log.printf("N=%d: controller %.2f s; waiting until it is idle, then %s of steady state", f.n, res.elapsed.Seconds(), opts.steady)
-	if err := steadyState(ctx, opts, s, p, f, res); err != nil {
+	idleAt, err := steadyState(ctx, opts, s, p, f, res)
+	if err != nil {
 		return nil, err
 	}
 	log.printf("N=%d: %d status flips", f.n, opts.flips)
@@ -120,7 +120,7 @@ func runController(ctx context.Context, opts options, s *session, bin string, f 
 	if err := settleAudit(ctx, s.audit); err != nil {
 		return nil, err
 	}
-	res.requests = s.audit.Between(controllerUser, p.started, end)
+	res.requests = s.audit.Between(controllerUser, p.started, idleAt)
 	if err := os.WriteFile(filepath.Join(s.dir, "controller-requests.txt"), []byte(breakdown(res.requests, f.n)), 0o644); err != nil {
 		return nil, err
 	}
@@ -136,22 +136,22 @@ func runController(ctx context.Context, opts options, s *session, bin string, f 
 }
 
 // rollout creates the fleet and waits for it to converge, profiling the
-// controller meanwhile when asked. It returns when convergence was seen.
-func rollout(ctx context.Context, opts options, s *session, p *controllerProc, f *fleet, res *controllerResult) (time.Time, error) {
+// controller and kube-apiserver meanwhile when asked.
+func rollout(ctx context.Context, opts options, s *session, p *controllerProc, f *fleet, res *controllerResult) error {
 	var prof *profiler
 	var err error
 	if opts.pprof {
 		api, err := apiserverTarget("apiserver-cpu", s.adminCfg)
 		if err != nil {
-			return time.Time{}, err
+			return err
 		}
 		if prof, err = startProfiling(ctx, filepath.Join(s.dir, "profiles"), controllerTarget(p), api); err != nil {
-			return time.Time{}, err
+			return err
 		}
 	}
 	cpuBefore, err := sampleCPU()
 	if err != nil {
-		return time.Time{}, err
+		return err
 	}
 	start := time.Now()
 	err = forEach(ctx, f.n, opts.workers, func(ctx context.Context, i int) error {
@@ -177,9 +177,9 @@ func rollout(ctx context.Context, opts options, s *session, p *controllerProc, f
 		}
 	}
 	if err != nil {
-		return end, fmt.Errorf("controller: %w (its log: %s)", err, p.logPath)
+		return fmt.Errorf("controller: %w (its log: %s)", err, p.logPath)
 	}
-	return end, nil
+	return nil
 }
 
 func firstError(errs ...error) error {
@@ -192,29 +192,30 @@ func firstError(errs ...error) error {
 }
 
 // steadyState waits until the converged controller is idle, then counts
-// its writes over opts.steady, and reads its heap.
-func steadyState(ctx context.Context, opts options, s *session, p *controllerProc, f *fleet, res *controllerResult) error {
+// its writes over opts.steady, and reads its heap. It returns when the
+// controller went idle.
+func steadyState(ctx context.Context, opts options, s *session, p *controllerProc, f *fleet, res *controllerResult) (time.Time, error) {
 	idle, err := waitIdle(ctx, p, float64(f.n), opts.convergeTimeout(f.n))
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	select {
 	case <-ctx.Done():
-		return ctx.Err()
+		return time.Time{}, ctx.Err()
 	case <-time.After(opts.steady):
 	}
 	end := time.Now()
 	m, err := p.metrics(ctx)
 	if err != nil {
-		return err
+		return time.Time{}, err
 	}
 	res.heapInuse = sumMetric(m, "go_memstats_heap_inuse_bytes", nil)
 	if err := settleAudit(ctx, s.audit); err != nil {
-		return err
+		return time.Time{}, err
 	}
 	res.steadyWrites = writes(s.audit.Between(controllerUser, idle.at, end))
 	for _, w := range res.steadyWrites {
 		fmt.Fprintf(os.Stderr, "steady-state write: %s %s %s/%s\n", w.Verb, w.Resource, w.Namespace, w.Name)
 	}
-	return nil
+	return idle.at, nil
 }
