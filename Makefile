@@ -93,6 +93,13 @@ test-unit: ## Run the tests of every package that needs no API server (hack/unit
 bench: ## Run the benchmarks and print their table.
 	go test ./internal/builder/... ./internal/status/... -run '^$$' -bench . -benchmem
 
+# make bench-scale BENCH_SCALE_ARGS="-n 10000" (or "-shards", "-pprof", ...; see docs/benchmarks.md)
+BENCH_SCALE_ARGS ?=
+
+.PHONY: bench-scale
+bench-scale: envtest ## Fleet-scale benchmark: bare client vs this controller for N in {100,1000,3000}; prints the table, writes docs/benchmarks.md.
+	$(TEST_ENV) go run ./test/scale -doc docs/benchmarks.md $(BENCH_SCALE_ARGS)
+
 .PHONY: verify
 verify: generate manifests api-docs chart-generate fmt ## Regenerate everything and fail if the tree changed.
 	@git diff --exit-code -- . ':!go.sum' || { echo "generated files are out of date: run 'make generate manifests api-docs chart-generate fmt' and commit"; exit 1; }

@@ -59,7 +59,7 @@ func run(o *options) error {
 	}
 	mgr, err := ctrl.NewManager(runtimeclient.GetConfigOrDie(o.client), ctrl.Options{
 		Scheme:                        kinds.NewScheme(),
-		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr, ExtraHandlers: pprof.GetHandlers()},
+		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr, ExtraHandlers: pprofHandlers(o.enablePprof)},
 		HealthProbeBindAddress:        o.healthAddr,
 		LeaderElection:                o.leaderElection.Enable,
 		LeaderElectionReleaseOnCancel: o.leaderElection.ReleaseOnCancel,
@@ -67,6 +67,7 @@ func run(o *options) error {
 		RenewDeadline:                 &o.leaderElection.RenewDeadline,
 		RetryPeriod:                   &o.leaderElection.RetryPeriod,
 		LeaderElectionID:              o.leaderElectionID,
+		LeaderElectionNamespace:       o.leaderElectionNS,
 		Cache:                         fcctrl.CacheOptions(o.selector),
 	})
 	if err != nil {
@@ -94,6 +95,14 @@ func run(o *options) error {
 		return err
 	}
 	return mgr.Start(ctrl.SetupSignalHandler())
+}
+
+// pprofHandlers are Go's profiles, served beside /metrics when enabled.
+func pprofHandlers(enabled bool) map[string]http.Handler {
+	if !enabled {
+		return nil
+	}
+	return pprof.GetHandlers()
 }
 
 // cachesSynced is ready only once every informer started so far has

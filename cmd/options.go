@@ -26,9 +26,11 @@ type options struct {
 	watchSelector           string
 	clusterScopeNS          string
 	leaderElectionID        string
+	leaderElectionNS        string
 	concurrent              int
 	multiTenancy            bool
 	showVersion             bool
+	enablePprof             bool
 	requeueDependency       time.Duration
 	resync                  time.Duration
 
@@ -51,6 +53,8 @@ func parseOptions(args []string) (*options, error) {
 	fs.DurationVar(&o.resync, "resync-interval", 10*time.Minute, "How often every FluxConfig is reconciled even when nothing changed.")
 	fs.StringVar(&o.watchSelector, "watch-label-selector", "", "Reconcile only the FluxConfigs matching this label selector, to shard them across controller deployments.")
 	fs.StringVar(&o.leaderElectionID, "leader-election-id", "", "The name of the leader election lease. Default: "+defaultLeaderElectionID+", with a suffix derived from --watch-label-selector when it is set.")
+	fs.StringVar(&o.leaderElectionNS, "leader-election-namespace", "", "The namespace of the leader election lease; empty: the controller's own namespace (required outside a cluster).")
+	fs.BoolVar(&o.enablePprof, "enable-pprof", false, "Serve Go's pprof profiles under /debug/pprof/ on the metrics endpoint (for benchmarks and debugging; do not expose it).")
 	fs.BoolVar(&o.multiTenancy, "enable-multi-tenancy", true, "Apply every Kustomization as the flux-applier ServiceAccount, bound to the FluxConfig's scope.")
 	fs.StringVar(&o.clusterScopeNS, "cluster-scope-namespaces", "cluster-config,flux-system", "Comma-separated namespaces (or shell patterns such as platform-*) where a FluxConfig may have scope cluster ('*' for every namespace). Applies with multi-tenancy.")
 	fs.BoolVar(&o.showVersion, "version", false, "Print the version and exit.")
