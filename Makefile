@@ -66,8 +66,23 @@ test-e2e: envtest flux ## Run only the end-to-end suite (real Flux controllers, 
 	$(TEST_ENV) go test ./test/e2e/... -count=1 -timeout 20m -v
 
 .PHONY: test-unit
-test-unit: ## Run only the tests that need no API server.
-	go test ./api/... ./internal/builder/... ./internal/status/... -count=1
+test-unit: ## Run only the tests that need no API server (the Flux CRD checks skip without bin/flux-crds).
+	go test ./api/... ./internal/builder/... ./internal/status/... ./internal/crdvalidate/... ./internal/admissiontable/... -count=1
+
+# Fuzz targets, as package:Target. Each runs for FUZZTIME; a finding is
+# written to the package's testdata/fuzz/<Target>, where plain `go test`
+# (and so make test) runs it from then on.
+FUZZ_TARGETS := ./internal/builder:FuzzBuild ./internal/builder:FuzzBuildDocument ./internal/crdvalidate:FuzzValidate
+FUZZTIME ?= 5m
+FUZZ_PARALLEL ?=
+
+.PHONY: fuzz
+fuzz: envtest ## Run every fuzz target for FUZZTIME each (default 5m; FUZZ_PARALLEL sets the workers).
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo ">> $$name in $$pkg for $(FUZZTIME)"; \
+	  $(TEST_ENV) go test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $(if $(FUZZ_PARALLEL),-parallel $(FUZZ_PARALLEL)); \
+	done
 
 .PHONY: bench
 bench: ## Run the benchmarks and print their table.
