@@ -1,24 +1,3 @@
-// Package crdvalidate validates custom resources offline, as the Kubernetes
-// API server does when they are created: it loads CustomResourceDefinitions
-// from YAML files and runs, on an object, what the API server's
-// apiextensions code runs on a create request, with the same libraries
-// (k8s.io/apiextensions-apiserver):
-//
-//  1. decoding: unknown fields are pruned (and reported, as kubectl's
-//     default --validate=strict makes the API server do), nulls without a
-//     default are dropped, metadata is coerced;
-//  2. defaulting from the structural schema;
-//  3. create preparation: status is dropped when the CRD has a status
-//     subresource, metadata.generation becomes 1;
-//  4. validation: apiVersion and kind, metadata (name a DNS-1123
-//     subdomain, namespace, labels, annotations), the OpenAPI schema,
-//     embedded resources, x-kubernetes-list-type invariants, and the CEL
-//     rules (x-kubernetes-validations), skipped as the API server skips them
-//     when a blocking schema error is found.
-//
-// Each finding is a *field.Error whose Field and ErrorBody() are what the
-// API server puts in the causes of its 422 Invalid answer. Admission
-// webhooks and ValidatingAdmissionPolicies are not part of it.
 package crdvalidate
 
 import (

@@ -137,13 +137,21 @@ func IsUnknownField(e *field.Error) bool {
 
 func unknownFieldDetail(path string) string { return fmt.Sprintf("unknown field %q", path) }
 
+// generatedSuffix stands for the 5 random characters the API server
+// appends to metadata.generateName.
+const generatedSuffix = "x0x0x"
+
 // prepareForCreate: a create cannot set status when the status subresource
-// exists, and the generation starts at 1.
+// exists, the generation starts at 1, and a name is generated from
+// generateName.
 func (k *kindSchema) prepareForCreate(u *unstructured.Unstructured) {
 	if k.hasStatus {
 		delete(u.Object, "status")
 	}
 	u.SetGeneration(1)
+	if u.GetName() == "" && u.GetGenerateName() != "" {
+		u.SetName(u.GetGenerateName() + generatedSuffix)
+	}
 }
 
 // validate runs the checks of the API server's custom resource strategy in

@@ -100,6 +100,21 @@ func TestValidateFindings(t *testing.T) {
 	}
 }
 
+func TestValidateGenerateName(t *testing.T) {
+	v := ownCRD(t)
+	u := object(t, minimal)
+	u.SetName("")
+	u.SetGenerateName("cfg-")
+	if errs := v.Validate(u); len(errs) > 0 {
+		t.Errorf("generateName: %v", errs)
+	}
+	u.SetGenerateName(strings.Repeat("g", 59))
+	errs := v.Validate(u)
+	if len(errs) != 1 || errs[0].Field != "metadata" {
+		t.Errorf("a generated name over 63 characters: findings %v, want one on metadata", errs)
+	}
+}
+
 func TestValidateUnknownKind(t *testing.T) {
 	v := ownCRD(t)
 	errs := v.Validate(object(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"))
