@@ -89,6 +89,21 @@ test-e2e: envtest flux azurite ## Run only the end-to-end suite (real Flux contr
 test-unit: ## Run the tests of every package that needs no API server (hack/unit-packages.sh lists them).
 	@pkgs=$$(./hack/unit-packages.sh) && echo go test -count=1 $$pkgs && go test -count=1 $$pkgs
 
+# Fuzz targets, as package:Target. Each runs for FUZZTIME; a finding is
+# written to the package's testdata/fuzz/<Target>, where plain `go test`
+# (and so make test) runs it from then on.
+FUZZ_TARGETS := ./internal/builder:FuzzBuild ./internal/builder:FuzzBuildDocument ./internal/crdvalidate:FuzzValidate
+FUZZTIME ?= 5m
+FUZZ_PARALLEL ?=
+
+.PHONY: fuzz
+fuzz: envtest ## Run every fuzz target for FUZZTIME each (default 5m; FUZZ_PARALLEL sets the workers).
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; name=$${t##*:}; \
+	  echo ">> $$name in $$pkg for $(FUZZTIME)"; \
+	  $(TEST_ENV) go test $$pkg -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $(if $(FUZZ_PARALLEL),-parallel $(FUZZ_PARALLEL)); \
+	done
+
 .PHONY: bench
 bench: ## Run the benchmarks and print their table.
 	go test ./internal/builder/... ./internal/status/... -run '^$$' -bench . -benchmem

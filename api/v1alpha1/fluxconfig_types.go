@@ -72,6 +72,7 @@ type LocalObjectReference struct {
 	// Name of the object.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="must be the name of a Secret in this namespace: a DNS-1123 subdomain of lowercase letters, digits, '-' and '.', starting and ending with a letter or digit; a namespace/ prefix or another namespace is not possible"
 	// +required
 	Name string `json:"name"`
 }
@@ -88,7 +89,7 @@ type LocalObjectReference struct {
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 // +kubebuilder:printcolumn:name="Revision",type=string,JSONPath=`.status.sourceSyncedCommitId`,priority=1
 // +kubebuilder:printcolumn:name="Message",type=string,JSONPath=`.status.errorMessage`,priority=1
-// +kubebuilder:validation:XValidation:rule="self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') && size(self.metadata.name) <= 63",message="metadata.name must be a DNS-1123 label: at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 63",message="metadata.name must be at most 63 characters: it is a label value on every object the FluxConfig generates",fieldPath=".metadata"
 // +kubebuilder:validation:XValidation:rule="!has(self.spec.kustomizations) || self.spec.kustomizations.all(k, size(self.metadata.name) + 1 + size(k.name) <= 63)",message="spec.kustomizations: the generated Kustomization name <fluxconfig name>-<kustomization name> must be at most 63 characters; shorten the FluxConfig name or the kustomization name",fieldPath=".spec.kustomizations"
 type FluxConfig struct {
 	metav1.TypeMeta   `json:",inline"`

@@ -19,20 +19,25 @@ type GitRepositoryDefinition struct {
 	URL string `json:"url"`
 
 	// RepositoryRef selects what to check out: exactly one of branch, tag,
-	// semver or commit.
+	// semver or commit, or commit with branch.
 	// +required
 	RepositoryRef RepositoryRefDefinition `json:"repositoryRef"`
 
-	// SyncInterval is how often the repository is fetched.
+	// SyncInterval is how often the repository is fetched; at least 1ms.
 	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern="^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ms|s|m|h))+$') || duration(self) >= duration('1ms')",message="must be at least 1ms: a zero interval, or one under a millisecond (Flux would get it in µs or ns, which it refuses), is not accepted; use for example 1m or 10m"
 	// +kubebuilder:default="10m"
 	// +optional
 	SyncInterval *metav1.Duration `json:"syncInterval,omitempty"`
 
-	// Timeout bounds one fetch.
+	// Timeout bounds one fetch: at least 1ms and less than 1h, the longest
+	// source timeout Flux accepts.
 	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern="^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ms|s|m|h))+$') || (duration(self) >= duration('1ms') && duration(self) < duration('1h'))",message="must be at least 1ms and less than 1h: Flux's source timeout takes no hours (1h would reach it as 1h0m0s) and no zero or sub-millisecond value; use for example 1m or 10m"
 	// +kubebuilder:default="10m"
 	// +optional
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
@@ -58,6 +63,7 @@ type GitRepositoryDefinition struct {
 	// LocalAuthRef names a Secret in this namespace, in Flux's key layout, to
 	// use as it is instead of the generated auth Secret.
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="must be the name of a Secret in this namespace: a DNS-1123 subdomain of lowercase letters, digits, '-' and '.', starting and ending with a letter or digit; a namespace/ prefix or another namespace is not possible"
 	// +optional
 	LocalAuthRef string `json:"localAuthRef,omitempty"`
 
@@ -69,7 +75,7 @@ type GitRepositoryDefinition struct {
 }
 
 // RepositoryRefDefinition selects a Git revision.
-// +kubebuilder:validation:XValidation:rule="[has(self.branch), has(self.tag), has(self.semver), has(self.commit)].filter(x, x).size() == 1",message="spec.gitRepository.repositoryRef must set exactly one of branch, tag, semver or commit"
+// +kubebuilder:validation:XValidation:rule="[has(self.branch), has(self.tag), has(self.semver), has(self.commit)].filter(x, x).size() == 1 || (has(self.commit) && has(self.branch) && !has(self.tag) && !has(self.semver))",message="spec.gitRepository.repositoryRef must set exactly one of branch, tag, semver or commit, or commit together with branch (the branch to clone, which must contain the commit)"
 type RepositoryRefDefinition struct {
 	// Branch to follow.
 	// +kubebuilder:validation:MinLength=1
@@ -89,19 +95,24 @@ type RepositoryRefDefinition struct {
 	// +optional
 	Semver string `json:"semver,omitempty"`
 
-	// Commit SHA to check out.
+	// Commit SHA to check out. With branch, only that branch is cloned and
+	// it must contain the commit (Flux's shallow clone of the branch);
+	// alone, the commit is looked up in the whole repository.
 	// +kubebuilder:validation:Pattern=`^[0-9a-f]{7,64}$`
 	// +optional
 	Commit string `json:"commit,omitempty"`
 }
 
 // BucketDefinition is an S3-compatible bucket source.
+// +kubebuilder:validation:XValidation:rule="!self.insecure || !self.url.startsWith('https://')",message="spec.bucket.insecure: true asks for plain HTTP, but spec.bucket.url is https://; use an http:// URL for plain HTTP, or remove insecure",fieldPath=".insecure"
 // +kubebuilder:validation:XValidation:rule="!has(self.accessKey) || !has(self.localAuthRef)",message="spec.bucket: set either accessKey (with bucketSecretKey in the protected parameters) or localAuthRef, not both",fieldPath=".localAuthRef"
 type BucketDefinition struct {
-	// URL of the endpoint, http:// or https://. http:// implies insecure.
+	// URL of the endpoint, http:// or https:// and host[:port], without a
+	// path. http:// implies insecure.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="self.startsWith('http://') || self.startsWith('https://')",message="must start with http:// or https://"
+	// +kubebuilder:validation:XValidation:rule="!(self.startsWith('http://') || self.startsWith('https://')) || self.matches('^https?://[^/?#@]+/?$')",message="must be the endpoint alone, http:// or https:// and host[:port], without a path, query or user (the bucket is bucketName); for example https://s3.example.com"
 	// +required
 	URL string `json:"url"`
 
@@ -111,20 +122,28 @@ type BucketDefinition struct {
 	// +required
 	BucketName string `json:"bucketName"`
 
-	// Insecure allows plain HTTP to the endpoint.
+	// Insecure allows plain HTTP to the endpoint. The URL's scheme already
+	// says it (http:// is plain HTTP), so insecure: true is refused with an
+	// https:// URL. Defaults to false (Azure documents true; see docs/api.md).
+	// +kubebuilder:default=false
 	// +optional
 	Insecure bool `json:"insecure,omitempty"`
 
-	// SyncInterval is how often the bucket is fetched.
+	// SyncInterval is how often the bucket is fetched; at least 1ms.
 	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern="^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ms|s|m|h))+$') || duration(self) >= duration('1ms')",message="must be at least 1ms: a zero interval, or one under a millisecond (Flux would get it in µs or ns, which it refuses), is not accepted; use for example 1m or 10m"
 	// +kubebuilder:default="10m"
 	// +optional
 	SyncInterval *metav1.Duration `json:"syncInterval,omitempty"`
 
-	// Timeout bounds one fetch.
+	// Timeout bounds one fetch: at least 1ms and less than 1h, the longest
+	// source timeout Flux accepts.
 	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern="^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ms|s|m|h))+$') || (duration(self) >= duration('1ms') && duration(self) < duration('1h'))",message="must be at least 1ms and less than 1h: Flux's source timeout takes no hours (1h would reach it as 1h0m0s) and no zero or sub-millisecond value; use for example 1m or 10m"
 	// +kubebuilder:default="10m"
 	// +optional
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
@@ -138,6 +157,7 @@ type BucketDefinition struct {
 	// LocalAuthRef names a Secret in this namespace, with accesskey and
 	// secretkey, to use as it is.
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="must be the name of a Secret in this namespace: a DNS-1123 subdomain of lowercase letters, digits, '-' and '.', starting and ending with a letter or digit; a namespace/ prefix or another namespace is not possible"
 	// +optional
 	LocalAuthRef string `json:"localAuthRef,omitempty"`
 }
@@ -159,16 +179,21 @@ type AzureBlobDefinition struct {
 	// +required
 	ContainerName string `json:"containerName"`
 
-	// SyncInterval is how often the container is fetched.
+	// SyncInterval is how often the container is fetched; at least 1ms.
 	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern="^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ms|s|m|h))+$') || duration(self) >= duration('1ms')",message="must be at least 1ms: a zero interval, or one under a millisecond (Flux would get it in µs or ns, which it refuses), is not accepted; use for example 1m or 10m"
 	// +kubebuilder:default="10m"
 	// +optional
 	SyncInterval *metav1.Duration `json:"syncInterval,omitempty"`
 
-	// Timeout bounds one fetch.
+	// Timeout bounds one fetch: at least 1ms and less than 1h, the longest
+	// source timeout Flux accepts.
 	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern="^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ms|s|m|h))+$') || (duration(self) >= duration('1ms') && duration(self) < duration('1h'))",message="must be at least 1ms and less than 1h: Flux's source timeout takes no hours (1h would reach it as 1h0m0s) and no zero or sub-millisecond value; use for example 1m or 10m"
 	// +kubebuilder:default="10m"
 	// +optional
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
@@ -185,6 +210,7 @@ type AzureBlobDefinition struct {
 	// LocalAuthRef names a Secret in this namespace, in Flux's Azure key
 	// layout, to use as it is.
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="must be the name of a Secret in this namespace: a DNS-1123 subdomain of lowercase letters, digits, '-' and '.', starting and ending with a letter or digit; a namespace/ prefix or another namespace is not possible"
 	// +optional
 	LocalAuthRef string `json:"localAuthRef,omitempty"`
 }
@@ -252,6 +278,7 @@ type OCIRepositoryDefinition struct {
 	// ServiceAccountName is the ServiceAccount whose image pull secrets or
 	// workload identity are used.
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="must be the name of a ServiceAccount in this namespace: a DNS-1123 subdomain of lowercase letters, digits, '-' and '.', starting and ending with a letter or digit; a namespace/ prefix or another namespace is not possible"
 	// +optional
 	ServiceAccountName string `json:"serviceAccountName,omitempty"`
 
@@ -259,16 +286,21 @@ type OCIRepositoryDefinition struct {
 	// +optional
 	TLSConfig *TLSConfigDefinition `json:"tlsConfig,omitempty"`
 
-	// SyncInterval is how often the repository is checked.
+	// SyncInterval is how often the repository is checked; at least 1ms.
 	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern="^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ms|s|m|h))+$') || duration(self) >= duration('1ms')",message="must be at least 1ms: a zero interval, or one under a millisecond (Flux would get it in µs or ns, which it refuses), is not accepted; use for example 1m or 10m"
 	// +kubebuilder:default="10m"
 	// +optional
 	SyncInterval *metav1.Duration `json:"syncInterval,omitempty"`
 
-	// Timeout bounds one fetch.
+	// Timeout bounds one fetch: at least 1ms and less than 1h, the longest
+	// source timeout Flux accepts.
 	// +kubebuilder:validation:Type=string
+	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern="^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^([0-9]+([.][0-9]+)?(ms|s|m|h))+$') || (duration(self) >= duration('1ms') && duration(self) < duration('1h'))",message="must be at least 1ms and less than 1h: Flux's source timeout takes no hours (1h would reach it as 1h0m0s) and no zero or sub-millisecond value; use for example 1m or 10m"
 	// +kubebuilder:default="10m"
 	// +optional
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
@@ -276,6 +308,7 @@ type OCIRepositoryDefinition struct {
 	// LocalAuthRef names a Secret of type kubernetes.io/dockerconfigjson in
 	// this namespace.
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="must be the name of a Secret in this namespace: a DNS-1123 subdomain of lowercase letters, digits, '-' and '.', starting and ending with a letter or digit; a namespace/ prefix or another namespace is not possible"
 	// +optional
 	LocalAuthRef string `json:"localAuthRef,omitempty"`
 }
@@ -322,6 +355,7 @@ type VerifyDefinition struct {
 	// VerificationConfigRef names a Secret in this namespace with the
 	// public keys (cosign) or trust policy and certificates (notation).
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="must be the name of a Secret in this namespace: a DNS-1123 subdomain of lowercase letters, digits, '-' and '.', starting and ending with a letter or digit; a namespace/ prefix or another namespace is not possible"
 	// +optional
 	VerificationConfigRef string `json:"verificationConfigRef,omitempty"`
 

@@ -76,6 +76,23 @@ func goldenCases() []goldenCase {
 			},
 		},
 		{
+			// Azure's commit with branch: Flux clones only the branch and
+			// checks out the commit, which must be on it. Dotted names, as
+			// the Azure CLI allows them, make dotted child names.
+			name: "git-commit-with-branch-dotted-names",
+			in: func(*testing.T) builder.Input {
+				spec := gitSpec("https://example.com/org/repo.git")
+				spec.GitRepository.RepositoryRef = v1alpha1.RepositoryRefDefinition{Branch: "release/1.x", Commit: "0123456789abcdef0123456789abcdef01234567"}
+				spec = withKustomizations(spec,
+					v1alpha1.KustomizationDefinition{Name: "infra.base", Path: "./infra"},
+					v1alpha1.KustomizationDefinition{Name: "apps.web", Path: "./apps", DependsOn: []string{"infra.base"}})
+				fc := fluxConfig(spec)
+				fc.Name = "platform.cfg"
+				return builder.Input{Config: fc}
+			},
+			opts: multiTenantEverywhere,
+		},
+		{
 			name: "git-local-auth-ref",
 			in: func(*testing.T) builder.Input {
 				spec := gitSpec("https://example.com/org/repo.git")

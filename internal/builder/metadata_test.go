@@ -1,6 +1,7 @@
 package builder_test
 
 import (
+	"maps"
 	"reflect"
 	"testing"
 
@@ -36,7 +37,10 @@ var (
 func TestNamespacedChildrenMetadata(t *testing.T) {
 	for _, tc := range goldenCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			objs := mustBuild(t, tc.in(t), tc.opts)
+			in := tc.in(t)
+			objs := mustBuild(t, in, tc.opts)
+			labels, owner := maps.Clone(wantLabels), wantOwner
+			labels["clusterconfig.azure.com/name"], owner.Name = in.Config.Name, in.Config.Name
 			for _, o := range objs.All() {
 				kind := o.GetObjectKind().GroupVersionKind().Kind
 				if o == client.Object(objs.ServiceAccount) || o == client.Object(objs.ClusterRoleBinding) {
@@ -45,13 +49,13 @@ func TestNamespacedChildrenMetadata(t *testing.T) {
 				if o.GetNamespace() != testNamespace {
 					t.Errorf("%s %s: namespace %q, want %q", kind, o.GetName(), o.GetNamespace(), testNamespace)
 				}
-				if !reflect.DeepEqual(o.GetLabels(), wantLabels) {
-					t.Errorf("%s %s: labels %v, want %v", kind, o.GetName(), o.GetLabels(), wantLabels)
+				if !reflect.DeepEqual(o.GetLabels(), labels) {
+					t.Errorf("%s %s: labels %v, want %v", kind, o.GetName(), o.GetLabels(), labels)
 				}
-				if got := o.GetOwnerReferences(); !reflect.DeepEqual(got, []metav1.OwnerReference{wantOwner}) {
-					t.Errorf("%s %s: ownerReferences %+v, want exactly %+v", kind, o.GetName(), got, wantOwner)
+				if got := o.GetOwnerReferences(); !reflect.DeepEqual(got, []metav1.OwnerReference{owner}) {
+					t.Errorf("%s %s: ownerReferences %+v, want exactly %+v", kind, o.GetName(), got, owner)
 				}
-				fc := tc.in(t).Config
+				fc := in.Config
 				if !builder.IsControlledBy(o, fc) || !builder.HasLabelsOf(o, fc) {
 					t.Errorf("%s %s: IsControlledBy/HasLabelsOf do not recognize the child", kind, o.GetName())
 				}

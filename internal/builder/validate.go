@@ -56,11 +56,23 @@ func FindCycle(ks []v1alpha1.KustomizationDefinition) []string {
 	return nil
 }
 
-// Validate reports the problems of a FluxConfig that the schema cannot: a
-// dependsOn cycle, and references to kustomizations that do not exist (the
-// schema rejects those too, but objects stored before a rule existed are
-// checked again here).
+// Validate reports the problems of a FluxConfig that the schema cannot see
+// (a dependsOn cycle), and those that the schema refuses but a FluxConfig
+// stored before the rule existed may still have: references to
+// kustomizations that do not exist, object names the API server can never
+// look up, durations Flux refuses, variable names Flux refuses. Each is a
+// *ConfigError: no retry can fix it. The controller calls it before it
+// reads anything the FluxConfig refers to.
 func Validate(fc *v1alpha1.FluxConfig) error {
+	for _, check := range []func(*v1alpha1.FluxConfig) error{validateDependsOn, validateReferences, validateDurations, validateSubstitutions} {
+		if err := check(fc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateDependsOn(fc *v1alpha1.FluxConfig) error {
 	names := make(map[string]bool, len(fc.Spec.Kustomizations))
 	for _, k := range fc.Spec.Kustomizations {
 		names[k.Name] = true

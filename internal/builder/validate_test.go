@@ -181,30 +181,38 @@ func TestBuildConfigErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			objs, err := builder.Build(builder.Input{Config: fluxConfig(tc.spec), Protected: tc.protected}, tc.opts)
-			if err == nil {
-				t.Fatalf("Build succeeded with %d objects, want a ConfigError on %s", len(objs.All()), tc.wantField)
-			}
-			var ce *builder.ConfigError
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %T %q is not a *builder.ConfigError", err, err)
-			}
-			if ce.Field != tc.wantField {
-				t.Errorf("Field = %q, want %q (error: %s)", ce.Field, tc.wantField, err)
-			}
-			msg := err.Error()
-			if !strings.HasPrefix(msg, tc.wantField+": ") {
-				t.Errorf("error %q does not start with the field name", msg)
-			}
-			if !containsAny(msg, tc.wantAnyOf) {
-				t.Errorf("error %q contains none of %q", msg, tc.wantAnyOf)
-			}
-			for _, s := range tc.secret {
-				if len(s) > 0 && strings.Contains(msg, string(s)) {
-					t.Errorf("error message leaks protected data %q", s)
-				}
-			}
+			_, err := builder.Build(builder.Input{Config: fluxConfig(tc.spec), Protected: tc.protected}, tc.opts)
+			assertConfigError(t, err, tc.wantField, tc.wantAnyOf, tc.secret...)
 		})
+	}
+}
+
+// assertConfigError: err is a *builder.ConfigError on wantField, its
+// message starts with the field and holds one of wantAnyOf, and none of the
+// secret bytes.
+func assertConfigError(t *testing.T, err error, wantField string, wantAnyOf []string, secret ...[]byte) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want a ConfigError on %s", wantField)
+	}
+	var ce *builder.ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("error %T %q is not a *builder.ConfigError", err, err)
+	}
+	if ce.Field != wantField {
+		t.Errorf("Field = %q, want %q (error: %s)", ce.Field, wantField, err)
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, wantField+": ") {
+		t.Errorf("error %q does not start with the field name", msg)
+	}
+	if !containsAny(msg, wantAnyOf) {
+		t.Errorf("error %q contains none of %q", msg, wantAnyOf)
+	}
+	for _, s := range secret {
+		if len(s) > 0 && strings.Contains(msg, string(s)) {
+			t.Errorf("error message leaks protected data %q", s)
+		}
 	}
 }
 

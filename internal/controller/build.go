@@ -19,6 +19,12 @@ import (
 // key generated before) and builds the children.
 func (r *FluxConfigReconciler) build(ctx context.Context, s *reconcileScope) error {
 	fc := s.fc
+	// What the schema should have refused (a FluxConfig stored before a
+	// rule existed) stalls here, before a reference that can never
+	// resolve is read.
+	if err := builder.Validate(fc); err != nil {
+		return err
+	}
 	in := builder.Input{Config: fc}
 	if ref := fc.Spec.ProtectedParametersSecretRef; ref != nil {
 		secret := &corev1.Secret{}
