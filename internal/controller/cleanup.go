@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -140,11 +141,15 @@ func (r *FluxConfigReconciler) deleteAll(ctx context.Context, k kinds.Kind, objs
 // deleteApplierIfUnused deletes the namespace's flux-applier ServiceAccount
 // when no FluxConfig needs it: multi-tenancy is off, or (when deleting)
 // fc was the last FluxConfig of the namespace that is not being deleted.
+// The FluxConfigs are listed from the API server, not the cache: the cache
+// holds only this shard's, and another shard's FluxConfig of the namespace
+// uses the same ServiceAccount.
 func (r *FluxConfigReconciler) deleteApplierIfUnused(ctx context.Context, fc *v1alpha1.FluxConfig, deleting bool) error {
 	if deleting && r.Builder.MultiTenancy {
-		var all v1alpha1.FluxConfigList
-		if err := r.List(ctx, &all, client.InNamespace(fc.Namespace)); err != nil {
-			return err
+		all := &metav1.PartialObjectMetadataList{}
+		all.SetGroupVersionKind(v1alpha1.GroupVersion.WithKind("FluxConfigList"))
+		if err := r.APIReader.List(ctx, all, client.InNamespace(fc.Namespace)); err != nil {
+			return fmt.Errorf("listing the FluxConfigs of namespace %s: %w", fc.Namespace, err)
 		}
 		for _, other := range all.Items {
 			if other.UID != fc.UID && other.DeletionTimestamp.IsZero() {

@@ -47,6 +47,14 @@ type FluxConfigReconciler struct {
 
 	applier *apply.Applier
 	watches *lazyWatches
+	written *written
+}
+
+// forget drops what the controller holds about a FluxConfig that was
+// deleted or left this shard.
+func (r *FluxConfigReconciler) forget(key client.ObjectKey) {
+	r.Metrics.Forget(key)
+	r.written.forget(key)
 }
 
 // reconcileScope is what the steps of one pass share.
@@ -92,9 +100,14 @@ func (r *FluxConfigReconciler) Reconcile(ctx context.Context, req ctrl.Request) 
 	fc := &v1alpha1.FluxConfig{}
 	if err := r.Get(ctx, req.NamespacedName, fc); err != nil {
 		if apierrors.IsNotFound(err) {
-			r.Metrics.Forget(req.NamespacedName) // deleted, or no longer in this shard
+			r.forget(req.NamespacedName) // deleted, or no longer in this shard
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if r.written.cacheBehind(fc, time.Now()) {
+		// Judged from this copy, the pass would not see its own last
+		// status write; the cache shows it in a moment.
+		return ctrl.Result{RequeueAfter: cacheLagRetry}, nil
 	}
 	s := newScope(fc)
 	defer func() {

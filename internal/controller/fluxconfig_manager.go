@@ -48,6 +48,7 @@ func CacheOptions(watchSelector labels.Selector) cache.Options {
 // SetupWithManager registers the controller: FluxConfigs, the child kinds
 // that are not Flux kinds, and (lazily, see lazyWatches) the Flux kinds.
 func (r *FluxConfigReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
+	r.written = newWritten()
 	r.applier = &apply.Applier{Client: r.Client, APIReader: r.APIReader, FieldOwner: FieldManager, OnMiss: kinds.OnMissOf}
 	toOwner := handler.EnqueueRequestsFromMapFunc(r.mapToFluxConfig)
 	name := r.Name

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/fluxcd/pkg/apis/meta"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
@@ -29,6 +31,10 @@ const (
 	ReasonComplianceChange = "ComplianceChanged"
 )
 
+// cacheLagRetry is how soon a pass that met a stale cached FluxConfig runs
+// again: the cache catches up within milliseconds.
+const cacheLagRetry = 100 * time.Millisecond
+
 // finish ends every pass: it classifies the pass's error (the one place
 // that does), computes the status and writes it in one patch when something
 // in it changed, emits events on transitions, records the metrics once, and
@@ -36,7 +42,7 @@ const (
 func (r *FluxConfigReconciler) finish(ctx context.Context, s *reconcileScope, result ctrl.Result, err error) (ctrl.Result, error) {
 	fc := s.fc
 	if !fc.DeletionTimestamp.IsZero() && !controllerutil.ContainsFinalizer(fc, v1alpha1.FluxConfigFinalizer) {
-		r.Metrics.Forget(client.ObjectKeyFromObject(fc))
+		r.forget(client.ObjectKeyFromObject(fc))
 		return result, err // released: the object is gone or going
 	}
 	if err != nil {
@@ -48,12 +54,24 @@ func (r *FluxConfigReconciler) finish(ctx context.Context, s *reconcileScope, re
 	r.emitEvents(fc, s, next)
 	r.recordMetrics(s, next)
 	r.logPass(ctx, s, next)
-	if equality.Semantic.DeepEqual(s.prev, next) {
+	key := client.ObjectKeyFromObject(fc)
+	if equality.Semantic.DeepEqual(s.prev, next) && !r.written.differs(key, next) {
 		return result, err
 	}
 	base := fc.DeepCopy()
 	fc.Status = next
-	if patchErr := r.Status().Patch(ctx, fc, client.MergeFrom(base)); client.IgnoreNotFound(patchErr) != nil {
+	// The lock refuses a patch computed against a cached copy older than
+	// the stored object: that pass is made again on a fresh copy.
+	patchErr := r.Status().Patch(ctx, fc, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	switch {
+	case patchErr == nil:
+		r.written.remember(fc, time.Now())
+	case apierrors.IsConflict(patchErr):
+		ctrl.LoggerFrom(ctx).V(1).Info("the cached FluxConfig was older than the stored one; its status is computed again")
+		if err == nil {
+			result = ctrl.Result{RequeueAfter: cacheLagRetry}
+		}
+	case !apierrors.IsNotFound(patchErr):
 		return result, kerrors.NewAggregate([]error{err, fmt.Errorf("writing the status: %w", patchErr)})
 	}
 	return result, err

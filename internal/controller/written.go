@@ -1,0 +1,84 @@
+package controller
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+)
+
+// cacheLagWindow is how long after its own status write the controller
+// waits for the cache to show that write before it judges a FluxConfig
+// from the cache again. Longer than any lag seen (milliseconds), short
+// enough that someone else's write to the FluxConfig meanwhile costs little.
+const cacheLagWindow = 2 * time.Second
+
+// written remembers, per FluxConfig, the last status this controller wrote:
+// a digest of it, the resourceVersion the API server answered, and when.
+// The cached FluxConfig can lag behind that write. Judged from the cache, a
+// pass would see the older status; if it computed that older status again
+// (a child flipped Ready and back), it would find nothing to write and the
+// stored status would stay wrong until the next resync. With this memory
+// the pass waits for the cache, or writes when its status differs from the
+// last one written.
+type written struct {
+	mu    sync.Mutex
+	state map[types.NamespacedName]writtenStatus
+}
+
+type writtenStatus struct {
+	digest          [32]byte
+	resourceVersion string
+	generation      int64
+	at              time.Time
+}
+
+func newWritten() *written {
+	return &written{state: map[types.NamespacedName]writtenStatus{}}
+}
+
+// cacheBehind tells whether the cached FluxConfig fc does not show yet the
+// status written for it a moment ago. A newer generation in the cache is
+// not behind: the status write succeeded with the optimistic lock, so the
+// spec change came after it.
+func (w *written) cacheBehind(fc *v1alpha1.FluxConfig, now time.Time) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s, ok := w.state[types.NamespacedName{Namespace: fc.Namespace, Name: fc.Name}]
+	return ok && s.resourceVersion != fc.ResourceVersion && s.generation == fc.Generation && now.Sub(s.at) < cacheLagWindow
+}
+
+// differs tells whether next is not the status last written: then the
+// stored status may not be next, whatever the cache says.
+func (w *written) differs(key types.NamespacedName, next v1alpha1.FluxConfigStatus) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s, ok := w.state[key]
+	return ok && s.digest != digestOf(next)
+}
+
+// remember records the status of fc just written, with the
+// resourceVersion the API server answered.
+func (w *written) remember(fc *v1alpha1.FluxConfig, now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.state[types.NamespacedName{Namespace: fc.Namespace, Name: fc.Name}] = writtenStatus{
+		digest: digestOf(fc.Status), resourceVersion: fc.ResourceVersion, generation: fc.Generation, at: now,
+	}
+}
+
+// forget drops a FluxConfig that was deleted or left this shard.
+func (w *written) forget(key types.NamespacedName) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.state, key)
+}
+
+func digestOf(st v1alpha1.FluxConfigStatus) [32]byte {
+	b, _ := json.Marshal(st) // API types always marshal
+	return sha256.Sum256(b)
+}
