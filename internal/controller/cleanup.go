@@ -2,14 +2,15 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -25,7 +26,7 @@ import (
 // installed have no children.
 func (r *FluxConfigReconciler) ownedChildren(ctx context.Context, fc *v1alpha1.FluxConfig, k kinds.Kind) ([]client.Object, error) {
 	list := k.NewList()
-	opts := []client.ListOption{client.MatchingLabels(builder.Labels(fc))}
+	opts := []client.ListOption{client.MatchingFields{kinds.OwnerIndex: kinds.OwnerKeyOf(fc.Namespace, fc.Name)}}
 	if !k.ClusterScoped {
 		opts = append(opts, client.InNamespace(fc.Namespace))
 	}
@@ -61,7 +62,7 @@ func (r *FluxConfigReconciler) pruneStale(ctx context.Context, s *reconcileScope
 	for _, obj := range built.All() {
 		wanted[childKey(kindOf(obj), obj.GetName())] = true
 	}
-	for _, k := range kinds.Children() {
+	for _, k := range r.watches.children() {
 		children, err := r.ownedChildren(ctx, fc, k)
 		if err != nil {
 			return err
@@ -92,7 +93,14 @@ func (r *FluxConfigReconciler) reconcileDelete(ctx context.Context, s *reconcile
 	if !controllerutil.ContainsFinalizer(fc, v1alpha1.FluxConfigFinalizer) {
 		return ctrl.Result{}, nil
 	}
-	for _, k := range kinds.Children() {
+	// The watches (and the owner index) of the Flux kinds the children may
+	// have, also when this controller has not reconciled fc before. A
+	// missing API has no children to delete.
+	var missing *MissingAPIError
+	if err := r.watches.ensure(ctx, fc); err != nil && !errors.As(err, &missing) {
+		return ctrl.Result{}, err
+	}
+	for _, k := range r.watches.children() {
 		owned, err := r.ownedChildren(ctx, fc, k)
 		if err != nil {
 			return ctrl.Result{}, err

@@ -105,7 +105,7 @@ var _ = Describe("Compliance", func() {
 
 		By("events were emitted on the transitions, the failure's with the failing object's own reason")
 		Eventually(func() []string { return eventReasons(ns, "cluster-config") }, timeout, interval).Should(
-			ContainElements("Created", "ComplianceChanged", "UpgradeFailed"))
+			ContainElements("ComplianceChanged", "UpgradeFailed"))
 	})
 
 	It("stalls on a dependsOn cycle and names it", func() {

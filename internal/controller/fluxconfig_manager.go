@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
@@ -35,7 +36,12 @@ const (
 // selector (for sharding across replicas).
 func CacheOptions(watchSelector labels.Selector) cache.Options {
 	managed := labels.SelectorFromSet(labels.Set{v1alpha1.ManagedLabel: "true"})
-	opts := cache.Options{ByObject: map[client.Object]cache.ByObject{}}
+	opts := cache.Options{
+		ByObject: map[client.Object]cache.ByObject{},
+		// Nothing reads managedFields from the cache (the applier compares
+		// the fields it wants), and they are a third of a cached object.
+		DefaultTransform: cache.TransformStripManagedFields(),
+	}
 	for _, k := range kinds.CachedByLabel() {
 		opts.ByObject[k.New()] = cache.ByObject{Label: managed}
 	}
@@ -61,6 +67,9 @@ func (r *FluxConfigReconciler) SetupWithManager(mgr ctrl.Manager, opts controlle
 			predicate.GenerationChangedPredicate{}, predicates.ReconcileRequestedPredicate{}))).
 		WithOptions(opts)
 	for _, k := range kinds.CachedByLabel() {
+		if err := mgr.GetFieldIndexer().IndexField(context.Background(), k.New(), kinds.OwnerIndex, kinds.OwnerKeys); err != nil {
+			return fmt.Errorf("indexing %s by owner: %w", k.GVK.Kind, err)
+		}
 		b = b.Watches(k.New(), toOwner, ctrlbuilder.WithPredicates(childChanged()))
 	}
 	c, err := b.Build(r)
@@ -68,7 +77,7 @@ func (r *FluxConfigReconciler) SetupWithManager(mgr ctrl.Manager, opts controlle
 		return err
 	}
 	r.watches = &lazyWatches{
-		ctrl: c, cache: mgr.GetCache(), mapper: mgr.GetRESTMapper(), handler: toOwner,
+		ctrl: c, cache: mgr.GetCache(), indexer: mgr.GetFieldIndexer(), mapper: mgr.GetRESTMapper(), handler: toOwner,
 		started: map[schema.GroupKind]bool{}, probed: map[schema.GroupKind]time.Time{},
 	}
 	return nil

@@ -58,6 +58,15 @@ func (r *FluxConfigReconciler) finish(ctx context.Context, s *reconcileScope, re
 	if equality.Semantic.DeepEqual(s.prev, next) && !r.written.differs(key, next) {
 		return result, err
 	}
+	if wait := r.written.detailWait(key, s.prev, next, time.Now()); wait > 0 {
+		// Only details moved (which children are ready yet, while the
+		// verdict stays the same) right after a write: written together
+		// with whatever follows, a moment later.
+		if err == nil && (result.RequeueAfter == 0 || result.RequeueAfter > wait) {
+			result = ctrl.Result{RequeueAfter: wait}
+		}
+		return result, err
+	}
 	base := fc.DeepCopy()
 	fc.Status = next
 	// The lock refuses a patch computed against a cached copy older than
@@ -107,13 +116,20 @@ func (r *FluxConfigReconciler) recordMetrics(s *reconcileScope, next v1alpha1.Fl
 	})
 }
 
-// emitEvents emits an event for what this pass created, for a new error
-// message, and for a change of compliance: on transitions only.
+// emitEvents emits an event for a new error message, for a change of
+// compliance, and for children created again (someone deleted them): on
+// transitions only. A new FluxConfig's first status, Pending while its
+// children are created, is not a transition: its first event says it is
+// Compliant or Non-Compliant.
 func (r *FluxConfigReconciler) emitEvents(fc *v1alpha1.FluxConfig, s *reconcileScope, next v1alpha1.FluxConfigStatus) {
 	if r.Recorder == nil {
 		return
 	}
-	if len(s.created) > 0 {
+	first := s.prev.ComplianceState == ""
+	if first && (next.ComplianceState == v1alpha1.CompliancePending || next.ComplianceState == v1alpha1.ComplianceUnknown) {
+		next.ComplianceState = "" // not yet a compliance to announce
+	}
+	if len(s.created) > 0 && !first {
 		r.Recorder.Eventf(fc, nil, corev1.EventTypeNormal, ReasonCreated, "Apply",
 			"created %s", strings.Join(s.created, ", "))
 	}

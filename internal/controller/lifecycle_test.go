@@ -93,6 +93,8 @@ var _ = Describe("Lifecycle", func() {
 			err := k8sClient.Get(ctx(), client.ObjectKey{Namespace: ns, Name: "cluster-config"}, repo)
 			return err == nil && repo.UID != oldUID
 		}, timeout, interval).Should(BeTrue(), "the deleted GitRepository comes back")
+		Eventually(func() []string { return eventReasons(ns, "cluster-config") }, timeout, interval).Should(
+			ContainElement(ReasonCreated), "a restored child is announced")
 
 		crb := &rbacv1.ClusterRoleBinding{}
 		eventuallyGet(crb, "", "flux-applier-"+ns+"-cluster-config")

@@ -32,6 +32,7 @@ type lazyWatches struct {
 	mu      sync.Mutex
 	ctrl    controller.Controller
 	cache   cache.Cache
+	indexer client.FieldIndexer
 	mapper  apimeta.RESTMapper
 	handler handler.EventHandler
 	started map[schema.GroupKind]bool
@@ -45,7 +46,7 @@ const optionalProbeInterval = time.Minute
 
 // ensure starts the watches whose CRDs now exist, and returns a
 // *MissingAPIError that names the CRDs fc needs but the cluster lacks.
-func (w *lazyWatches) ensure(_ context.Context, fc *v1alpha1.FluxConfig) error {
+func (w *lazyWatches) ensure(ctx context.Context, fc *v1alpha1.FluxConfig) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	needed := map[string]bool{builder.FluxSourceKind(fc): true, kustomizev1.KustomizationKind: true}
@@ -66,6 +67,11 @@ func (w *lazyWatches) ensure(_ context.Context, fc *v1alpha1.FluxConfig) error {
 		if err != nil {
 			return fmt.Errorf("looking up the %s API: %w", k.GVK.Kind, err)
 		}
+		if k.Child {
+			if err := w.indexer.IndexField(ctx, k.New(), kinds.OwnerIndex, kinds.OwnerKeys); err != nil {
+				return fmt.Errorf("indexing %s by owner: %w", mapping.Resource.Resource, err)
+			}
+		}
 		if err := w.ctrl.Watch(source.Kind(w.cache, k.New(), w.handler, childChanged())); err != nil {
 			return fmt.Errorf("watching %s: %w", mapping.Resource.Resource, err)
 		}
@@ -75,6 +81,23 @@ func (w *lazyWatches) ensure(_ context.Context, fc *v1alpha1.FluxConfig) error {
 		return &MissingAPIError{APIs: missing}
 	}
 	return nil
+}
+
+// children are the child kinds whose objects the controller can list: the
+// kinds that are not Flux kinds, and the Flux kinds whose watch (and owner
+// index) has started. A Flux kind without a watch has no children: its
+// CRD was missing when the controller last looked, and a FluxConfig that
+// needs it waits for it.
+func (w *lazyWatches) children() []kinds.Kind {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []kinds.Kind
+	for _, k := range kinds.Children() {
+		if !k.Flux() || w.started[k.GVK.GroupKind()] {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // MissingAPIError names the Flux APIs a FluxConfig needs that the cluster

@@ -71,6 +71,46 @@ func (w *written) remember(fc *v1alpha1.FluxConfig, now time.Time) {
 	}
 }
 
+// detailInterval is how often, at most, a FluxConfig's status is written
+// while only its details move (the Ready message and statuses[] while the
+// children turn Ready one by one): a verdict change is written at once.
+const detailInterval = time.Second
+
+// detailWait is how long to wait before writing next, when next differs from
+// prev only in its details and the last write was less than detailInterval
+// ago; zero means write now.
+func (w *written) detailWait(key types.NamespacedName, prev, next v1alpha1.FluxConfigStatus, now time.Time) time.Duration {
+	if verdictOf(prev) != verdictOf(next) {
+		return 0
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s, ok := w.state[key]
+	if !ok || now.Sub(s.at) >= detailInterval {
+		return 0
+	}
+	return detailInterval - now.Sub(s.at)
+}
+
+// verdict is what a status says, without its details.
+type verdict struct {
+	compliance, provisioning, errorMessage, revision, publicKey, handled string
+	observedGeneration                                                  int64
+	conditions                                                          string
+}
+
+func verdictOf(st v1alpha1.FluxConfigStatus) verdict {
+	v := verdict{
+		compliance: st.ComplianceState, provisioning: st.ProvisioningState, errorMessage: st.ErrorMessage,
+		revision: st.SourceSyncedCommitID, publicKey: st.RepositoryPublicKey, handled: st.LastHandledReconcileAt,
+		observedGeneration: st.ObservedGeneration,
+	}
+	for _, c := range st.Conditions {
+		v.conditions += c.Type + "=" + string(c.Status) + "/" + c.Reason + ";"
+	}
+	return v
+}
+
 // forget drops a FluxConfig that was deleted or left this shard.
 func (w *written) forget(key types.NamespacedName) {
 	w.mu.Lock()
