@@ -65,7 +65,7 @@ var kustomizationKeys = map[string]string{
 // does, separated by groupSep or spaces.
 func parseKustomization(group string) (v1alpha1.KustomizationDefinition, error) {
 	var k v1alpha1.KustomizationDefinition
-	for _, word := range strings.FieldsFunc(group, func(r rune) bool { return r == '\n' || r == ' ' }) {
+	for _, word := range kustomizationWords(group) {
 		key, value, ok := strings.Cut(word, "=")
 		field, known := kustomizationKeys[key]
 		switch {
@@ -82,6 +82,29 @@ func parseKustomization(group string) (v1alpha1.KustomizationDefinition, error) 
 		return k, usagef("--kustomization %q: name=NAME is required", strings.ReplaceAll(group, groupSep, " "))
 	}
 	return k, nil
+}
+
+// kustomizationWords splits a --kustomization into its KEY=VALUE words:
+// the shell's words, as groupKustomizationArgs joined them, or, for one
+// quoted argument ("name=a path=./a"), its space-separated parts, where a
+// value with an open bracket or quote goes on over spaces.
+func kustomizationWords(group string) []string {
+	if strings.Contains(group, groupSep) {
+		return strings.Split(group, groupSep)
+	}
+	var words []string
+	for _, w := range strings.Fields(group) {
+		if n := len(words); n > 0 && unclosed(words[n-1]) {
+			words[n-1] += " " + w
+			continue
+		}
+		words = append(words, w)
+	}
+	return words
+}
+
+func unclosed(s string) bool {
+	return strings.Count(s, "[") > strings.Count(s, "]") || strings.Count(s, `"`)%2 == 1 || strings.Count(s, "'")%2 == 1
 }
 
 func setKustomizationField(k *v1alpha1.KustomizationDefinition, field, value string) (err error) {
