@@ -68,7 +68,7 @@ func exitCode(cmd *cobra.Command, err error, errOut io.Writer) int {
 // isCobraUsage recognises cobra's own complaints about the command line.
 func isCobraUsage(err error) bool {
 	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "invalid argument"} {
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "invalid argument", "required flag", "flag needs an argument"} {
 		if strings.HasPrefix(msg, p) {
 			return true
 		}
