@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 )
@@ -183,7 +183,7 @@ func TestCreateUsageErrors(t *testing.T) {
 		"create --url https://x --branch main":                      "give the FluxConfig's name",
 		"create a --branch main":                                    "--url is required",
 		"create a --url https://x":                                  "give one of --branch, --tag, --semver or --commit",
-		"create a --url https://x --branch m --kind svn":             `--kind "svn"`,
+		"create a --url https://x --branch m --kind svn":            `--kind "svn"`,
 		"create a --url https://x --branch m --ssh-private-key %%%": "--ssh-private-key: not base64",
 		"create a --url https://x --branch m -k name=a -k name=a":   "name=a is given twice",
 		"create a --url https://x --branch m --interval often":      "--interval",

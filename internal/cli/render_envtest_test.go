@@ -76,7 +76,9 @@ func renderCases() []renderCase {
 	}
 	https := git("https://git.example.com/team/deploy.git")
 	https.HTTPSUser, https.HTTPSCACert, https.SyncInterval = "deploy-bot", "-----BEGIN CERTIFICATE-----\nfake\n-----END CERTIFICATE-----\n", dur(time.Minute)
-	ref := func(name string) *v1alpha1.LocalObjectReference { return &v1alpha1.LocalObjectReference{Name: name + "-protected"} }
+	ref := func(name string) *v1alpha1.LocalObjectReference {
+		return &v1alpha1.LocalObjectReference{Name: name + "-protected"}
+	}
 	return []renderCase{
 		{fc: fc("cluster-config", "cluster-config", v1alpha1.FluxConfigSpec{Scope: "cluster", GitRepository: git("https://github.com/Azure/gitops-flux2-kustomize-helm-mt"), Kustomizations: tutorial})},
 		{fc: fc("team-a", "deploy", v1alpha1.FluxConfigSpec{Scope: "namespace", GitRepository: https, ProtectedParametersSecretRef: ref("deploy"),
