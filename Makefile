@@ -99,8 +99,10 @@ chart-test: envtest helm ## Run only the chart tests: lint, schema, template, se
 ##@ Build
 
 .PHONY: build
-build: generate fmt vet ## Build the manager binary into bin/.
+build: generate fmt vet ## Build the manager and the fluxconfig command (also as the kubectl plugin kubectl-fluxconfig) into bin/.
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/manager ./cmd
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/fluxconfig ./cmd/fluxconfig
+	cp $(BIN_DIR)/fluxconfig $(BIN_DIR)/kubectl-fluxconfig
 
 .PHONY: run
 run: ## Run the controller end to end on a local embedded control plane with the tutorial's sample (Ctrl-C stops it).

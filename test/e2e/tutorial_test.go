@@ -110,6 +110,7 @@ var _ = Describe("The tutorial's FluxConfig", Ordered, func() {
 			WithTransform(func(e *v1alpha1.ObjectStatusDefinition) string { return e.ComplianceState }, Equal(v1alpha1.CompliancePending)),
 			WithTransform(conditionText, And(ContainSubstring("DependencyNotReady"), ContainSubstring("cluster-config-infra"))),
 		))
+		expectCLIExplainsBrokenCommit(ns, name)
 
 		By("pushing the fix")
 		Expect(content.Repo.WriteFile("infrastructure/nginx/namespace.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: nginx\n")).To(Succeed())
@@ -120,6 +121,7 @@ var _ = Describe("The tutorial's FluxConfig", Ordered, func() {
 			WithTransform(func(s v1alpha1.FluxConfigStatus) string { return s.SourceSyncedCommitID }, Equal("main@sha1:"+fixed)),
 		))
 		Expect(st().ErrorMessage).To(BeEmpty())
+		expectCLIReconcilesCompliant(ns, name)
 	})
 
 	It("suspends Flux with spec.suspend and resumes it", func() {
