@@ -216,3 +216,48 @@ func TestPaletteOnlyOnATerminal(t *testing.T) {
 		t.Errorf("compliance colour = %q", got)
 	}
 }
+
+// reconcile waits until Flux finished, not only started, the request.
+func TestSettled(t *testing.T) {
+	obj := func(conds ...metav1.Condition) status.Object {
+		return status.Object{Kind: "Kustomization", Found: true, Generation: 1, ObservedGeneration: 1, Conditions: conds}
+	}
+	tests := []struct {
+		name string
+		o    status.Object
+		want bool
+	}{
+		{"ready", obj(cond("Ready", "True", "ReconciliationSucceeded", "Applied")), true},
+		{"failed", obj(cond("Ready", "False", "BuildFailed", "kustomize build failed")), true},
+		{"waiting for a dependency", obj(cond("Ready", "False", "DependencyNotReady", "dependency 'a/b' is not ready")), true},
+		{"in progress", obj(cond("Ready", "Unknown", "Progressing", "Reconciliation in progress")), false},
+		{"reconciling", obj(cond("Ready", "True", "ReconciliationSucceeded", "Applied"), cond("Reconciling", "True", "Progressing", "")), false},
+		{"an older generation", func() status.Object { o := obj(cond("Ready", "True", "Succeeded", "")); o.Generation = 2; return o }(), false},
+		{"no status", obj(), false},
+	}
+	for _, tt := range tests {
+		if got := settled(tt.o); got != tt.want {
+			t.Errorf("%s: settled = %t, want %t", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestDependenciesFirst(t *testing.T) {
+	k := func(name string, deps ...string) v1alpha1.KustomizationDefinition {
+		return v1alpha1.KustomizationDefinition{Name: name, DependsOn: deps}
+	}
+	for _, tt := range []struct {
+		in   []v1alpha1.KustomizationDefinition
+		want string
+	}{
+		{[]v1alpha1.KustomizationDefinition{k("infra"), k("apps", "infra")}, "infra apps"},
+		{[]v1alpha1.KustomizationDefinition{k("apps", "infra"), k("infra")}, "infra apps"},
+		{[]v1alpha1.KustomizationDefinition{k("c", "b"), k("b", "a"), k("a"), k("x")}, "a x b c"},
+		{[]v1alpha1.KustomizationDefinition{k("a", "b"), k("b", "a"), k("z")}, "z a b"},
+		{[]v1alpha1.KustomizationDefinition{k("a", "missing")}, "a"},
+	} {
+		if got := strings.Join(dependenciesFirst(tt.in), " "); got != tt.want {
+			t.Errorf("dependenciesFirst = %q, want %q", got, tt.want)
+		}
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"github.com/spf13/cobra"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -68,13 +70,16 @@ func (o *reconcileOptions) run(ctx context.Context, out io.Writer, name string) 
 	defer cancel()
 	token := time.Now().Format(time.RFC3339Nano)
 	targets := o.targets(fc)
-	for _, t := range targets {
+	if err := requestReconcile(ctx, c, targets[0], token); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "► requested a reconciliation of FluxConfig %s/%s at %s\n", ns, name, token)
+	// One after the other, dependencies first, so that a Kustomization
+	// does not check its dependency while that one is still at work.
+	for _, t := range targets[1:] {
 		if err := requestReconcile(ctx, c, t, token); err != nil {
 			return err
 		}
-	}
-	fmt.Fprintf(out, "► requested a reconciliation of FluxConfig %s/%s at %s\n", ns, name, token)
-	for _, t := range targets[1:] {
 		if err := waitHandled(ctx, c, t, token, out); err != nil {
 			return err
 		}
@@ -99,10 +104,45 @@ func (o *reconcileOptions) targets(fc *v1alpha1.FluxConfig) []client.Object {
 		}
 		out = append(out, withKey(src, key(builder.SourceName(fc))))
 	}
-	for _, k := range fc.Spec.Kustomizations {
-		out = append(out, withKey(&kustomizev1.Kustomization{}, key(builder.KustomizationName(fc, k.Name))))
+	for _, k := range dependenciesFirst(fc.Spec.Kustomizations) {
+		out = append(out, withKey(&kustomizev1.Kustomization{}, key(builder.KustomizationName(fc, k))))
 	}
 	return out
+}
+
+// dependenciesFirst orders kustomization names so that each comes after
+// what it depends on, in spec order otherwise; a cycle keeps spec order.
+func dependenciesFirst(ks []v1alpha1.KustomizationDefinition) []string {
+	done := map[string]bool{}
+	var out []string
+	for len(out) < len(ks) {
+		progress := false
+		for _, k := range ks {
+			if done[k.Name] || !allDone(k.DependsOn, done) {
+				continue
+			}
+			done[k.Name], progress = true, true
+			out = append(out, k.Name)
+		}
+		if !progress { // a cycle: the controller stalls it anyway
+			for _, k := range ks {
+				if !done[k.Name] {
+					done[k.Name] = true
+					out = append(out, k.Name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func allDone(names []string, done map[string]bool) bool {
+	for _, n := range names {
+		if !done[n] {
+			return false
+		}
+	}
+	return true
 }
 
 type metaKey = client.ObjectKey
@@ -147,8 +187,17 @@ func handled(obj client.Object, token string) bool {
 	return last == token
 }
 
-// waitHandled waits until Flux handled the request on obj and prints how
-// it ended.
+// settled: Flux finished with the object, as kstatus reads it: a Ready
+// condition that is True or False for the current generation, and not
+// Reconciling. Flux records the request as handled when it starts.
+func settled(o status.Object) bool {
+	ready := apimeta.FindStatusCondition(o.Conditions, status.ReadyCondition)
+	return ready != nil && ready.Status != metav1.ConditionUnknown && ready.ObservedGeneration == o.Generation &&
+		!apimeta.IsStatusConditionTrue(o.Conditions, status.ReconcilingCondition)
+}
+
+// waitHandled waits until Flux handled the request on obj and finished,
+// and prints how it ended.
 func waitHandled(ctx context.Context, c client.Client, obj client.Object, token string, out io.Writer) error {
 	kind := fmt.Sprintf("%T", obj)[len("*v1."):]
 	fmt.Fprintf(out, "◎ waiting for %s %s/%s\n", kind, obj.GetNamespace(), obj.GetName())
@@ -156,7 +205,7 @@ func waitHandled(ctx context.Context, c client.Client, obj client.Object, token 
 		if err := c.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
 			return false, client.IgnoreNotFound(err)
 		}
-		return handled(obj, token), nil
+		return handled(obj, token) && settled(status.FromFlux(obj)), nil
 	})
 	if err != nil {
 		return fmt.Errorf("%s %s/%s did not handle the request in time (is its Flux controller running?): %w", kind, obj.GetNamespace(), obj.GetName(), err)

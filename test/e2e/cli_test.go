@@ -40,7 +40,8 @@ func expectCLIExplainsBrokenCommit(ns, name string) {
 	Expect(out).To(MatchRegexp(`(?m)^├── GitRepository ` + ns + `/` + name + `  Compliant  main@sha1:`))
 	Expect(out).To(MatchRegexp(`(?m)^├── Kustomization ` + ns + `/` + name + `-infra  Non-Compliant  .*kustomize build failed`))
 	Expect(out).To(MatchRegexp(`(?m)^│   [├└]── HelmRelease ` + ns + `/nginx  Compliant`))
-	Expect(out).To(MatchRegexp(`(?m)^└── Kustomization ` + ns + `/` + name + `-apps  Pending  dependency '` + ns + `/` + name + `-infra' is not ready`))
+	// A Kustomization shows the revision it last applied: the commit before the broken one.
+	Expect(out).To(MatchRegexp(`(?m)^└── Kustomization ` + ns + `/` + name + `-apps  Pending  (main@sha1:\S+  )?dependency '` + ns + `/` + name + `-infra' is not ready`))
 
 	By("fluxconfig get -A: one line with the compliance and the first error")
 	out, code = fluxconfig("get", "-A")
