@@ -36,10 +36,10 @@ func newReconcileCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		Use:   "reconcile NAME [--with-source]",
 		Short: "Ask for an immediate reconciliation and wait for the result",
 		Long: `reconcile sets the reconcile.fluxcd.io/requestedAt annotation on the
-FluxConfig and its Kustomizations (with --with-source on its source too, as
-'flux reconcile ks --with-source' does), waits until Flux has handled the
-request and the FluxConfig's status agrees with what Flux did, and prints the
-progress. It exits 0 when the FluxConfig ends Compliant, 1 otherwise (with
+FluxConfig, then on its source (with --with-source, as 'flux reconcile ks
+--with-source' does) and its Kustomizations, one after the other and
+dependencies first, waiting each time until Flux has finished; then until
+the FluxConfig's status agrees with what Flux did. It prints the progress. It exits 0 when the FluxConfig ends Compliant, 1 otherwise (with
 the chain that blocks it).`,
 		Example: `  fluxconfig reconcile -n cluster-config cluster-config --with-source`,
 		Args:    oneName,
