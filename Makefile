@@ -141,8 +141,10 @@ chart-test: envtest helm ## Run only the chart tests: lint, schema, template, se
 ##@ Build
 
 .PHONY: build
-build: ## Build the manager binary into bin/ (never edits the tree: make fmt, make generate do).
+build: ## Build the manager and the fluxconfig command (also as the kubectl plugin kubectl-fluxconfig) into bin/; never edits the tree.
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/manager ./cmd
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN_DIR)/fluxconfig ./cmd/fluxconfig
+	cp $(BIN_DIR)/fluxconfig $(BIN_DIR)/kubectl-fluxconfig
 
 .PHONY: run
 run: ## Run the controller end to end on a local embedded control plane with the tutorial's sample (Ctrl-C stops it).

@@ -174,4 +174,20 @@ Push to the tutorial's repository and watch Flux follow:
   git clone %s /tmp/tutorial && cd /tmp/tutorial   # edit, commit, git push
 Logs of every process: %s
 `, rel(c.Kubeconfig), kubectl, kubectl, kubectl, kubectl, kubectl, content.GitURL, rel(state))
+	printCLI(root, rel(c.Kubeconfig))
+}
+
+// printCLI shows the fluxconfig command (docs/cli.md) on the demo.
+func printCLI(root, kubeconfig string) {
+	bin := "bin/fluxconfig"
+	if _, err := os.Stat(filepath.Join(root, bin)); err != nil {
+		bin = "go run ./cmd/fluxconfig"
+	}
+	fmt.Printf(`The fluxconfig command (also kubectl fluxconfig, see docs/cli.md):
+  %[1]s get -A --kubeconfig %[2]s
+  %[1]s tree -n cluster-config cluster-config      # source, Kustomizations, what they applied
+  %[1]s why -n cluster-config cluster-config       # what blocks it, root cause last
+  %[1]s reconcile -n cluster-config cluster-config --with-source
+  %[1]s render -f config/samples/clusterconfig_v1alpha1_fluxconfig.yaml
+`, bin, kubeconfig)
 }

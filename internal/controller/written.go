@@ -95,8 +95,8 @@ func (w *written) detailWait(key types.NamespacedName, prev, next v1alpha1.FluxC
 // verdict is what a status says, without its details.
 type verdict struct {
 	compliance, provisioning, errorMessage, revision, publicKey, handled string
-	observedGeneration                                                  int64
-	conditions                                                          string
+	observedGeneration                                                   int64
+	conditions                                                           string
 }
 
 func verdictOf(st v1alpha1.FluxConfigStatus) verdict {

@@ -127,3 +127,23 @@ func TestSetStalled(t *testing.T) {
 		{phaseNonCompliant, nil},
 	})
 }
+
+// TestErrorMessageNamesTheRootCause: when a Kustomization waits on one that
+// failed, errorMessage spells out the chain, root cause last, so `kubectl
+// get fc -o wide` and the Azure agent show the cause and not the symptom.
+func TestErrorMessageNamesTheRootCause(t *testing.T) {
+	r := compliantReport()
+	r.Objects[1] = kustomization("cfg-infra", cond(meta.ReadyCondition, metav1.ConditionFalse, "BuildFailed", "kustomize build failed: accumulating resources"))
+	apps := kustomization("cfg-apps", cond(meta.ReadyCondition, metav1.ConditionFalse, meta.DependencyNotReadyReason, "dependency 'team-a/cfg-infra' is not ready"))
+	r.Objects = append(r.Objects, apps)
+	st := Compute(v1alpha1.FluxConfigStatus{}, r, t1)
+	if want := "apps waits for infra; infra failed: kustomize build failed: accumulating resources"; st.ErrorMessage != want {
+		t.Errorf("errorMessage = %q, want %q", st.ErrorMessage, want)
+	}
+
+	alone := compliantReport()
+	alone.Objects[1] = kustomization("cfg-apps", cond(meta.ReadyCondition, metav1.ConditionFalse, "BuildFailed", "kustomize build failed"))
+	if got, want := Compute(v1alpha1.FluxConfigStatus{}, alone, t1).ErrorMessage, "Kustomization team-a/cfg-apps: kustomize build failed"; got != want {
+		t.Errorf("a failure nothing waits on: errorMessage = %q, want %q", got, want)
+	}
+}

@@ -2,6 +2,7 @@ package status
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/fluxcd/pkg/apis/meta"
@@ -64,14 +65,19 @@ func describe(o *Object) string {
 	return fmt.Sprintf("%s has no status yet: is its Flux controller running?", o.Ref())
 }
 
-// errorMessage is the failure of the pass, else the first Non-Compliant
-// object in words, else empty.
+// errorMessage is the failure of the pass; else, when a Flux object
+// failed, the chain from what waits on it to the root cause (as
+// `fluxconfig why` prints it), or the first Non-Compliant object in words
+// when nothing waits on it; else empty.
 func errorMessage(r Report, states []string) string {
 	if r.Failure != nil {
 		return truncate(r.Failure.Message)
 	}
 	for i, s := range states {
 		if s == v1alpha1.ComplianceNonCompliant {
+			if chain := Chain(r.Objects); strings.Contains(chain, "; ") {
+				return truncate(chain)
+			}
 			return truncate(describe(&r.Objects[i]))
 		}
 	}

@@ -1,0 +1,204 @@
+package arm
+
+import (
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+)
+
+// Git providers: ARM spells them capitalised, FluxConfig as Flux does.
+var providers = map[string]string{"Azure": "azure", "GitHub": "github", "Generic": "generic"}
+
+const (
+	gitPath  = "properties.gitRepository"
+	bktPath  = "properties.bucket"
+	blobPath = "properties.azureBlob"
+	ociPath  = "properties.ociRepository"
+)
+
+func (f *fromARM) git(g *GitRepository) *v1alpha1.GitRepositoryDefinition {
+	if g == nil {
+		return nil
+	}
+	f.unsupported(gitPath+".objectLevelIdentity", g.ObjectLevelIdentity != nil)
+	f.unsupported(gitPath+".sparseCheckout", len(g.SparseCheckout) > 0)
+	f.unsupported(gitPath+".additionalConfigurations", len(g.AdditionalConfigurations) > 0)
+	out := &v1alpha1.GitRepositoryDefinition{
+		URL:           g.URL,
+		SyncInterval:  f.seconds(gitPath+".syncIntervalInSeconds", g.SyncIntervalInSeconds),
+		Timeout:       f.seconds(gitPath+".timeoutInSeconds", g.TimeoutInSeconds),
+		SSHKnownHosts: f.decode(gitPath+".sshKnownHosts", g.SSHKnownHosts),
+		HTTPSUser:     g.HTTPSUser,
+		HTTPSCACert:   f.decode(gitPath+".httpsCACert", g.HTTPSCACert),
+		LocalAuthRef:  g.LocalAuthRef,
+	}
+	if r := g.RepositoryRef; r != nil {
+		out.RepositoryRef = v1alpha1.RepositoryRefDefinition{Branch: r.Branch, Tag: r.Tag, Semver: r.Semver, Commit: r.Commit}
+	}
+	if g.Provider != "" {
+		p, ok := providers[g.Provider]
+		if !ok {
+			f.errs.add(gitPath+".provider", "is %q: use Azure, GitHub or Generic", g.Provider)
+		}
+		out.Provider = p
+	}
+	return out
+}
+
+func (f *fromARM) bucket(b *Bucket) *v1alpha1.BucketDefinition {
+	if b == nil {
+		return nil
+	}
+	f.unsupported(bktPath+".objectLevelIdentity", b.ObjectLevelIdentity != nil)
+	f.unsupported(bktPath+".additionalConfigurations", len(b.AdditionalConfigurations) > 0)
+	return &v1alpha1.BucketDefinition{
+		URL:        b.URL,
+		BucketName: b.BucketName,
+		// ARM documents insecure as true when it is not given.
+		Insecure:     deref(b.Insecure, true),
+		SyncInterval: f.seconds(bktPath+".syncIntervalInSeconds", b.SyncIntervalInSeconds),
+		Timeout:      f.seconds(bktPath+".timeoutInSeconds", b.TimeoutInSeconds),
+		AccessKey:    b.AccessKey,
+		LocalAuthRef: b.LocalAuthRef,
+	}
+}
+
+func (f *fromARM) azureBlob(a *AzureBlob) *v1alpha1.AzureBlobDefinition {
+	if a == nil {
+		return nil
+	}
+	f.unsupported(blobPath+".objectLevelIdentity", a.ObjectLevelIdentity != nil)
+	f.unsupported(blobPath+".additionalConfigurations", len(a.AdditionalConfigurations) > 0)
+	out := &v1alpha1.AzureBlobDefinition{
+		URL:           a.URL,
+		ContainerName: a.ContainerName,
+		SyncInterval:  f.seconds(blobPath+".syncIntervalInSeconds", a.SyncIntervalInSeconds),
+		Timeout:       f.seconds(blobPath+".timeoutInSeconds", a.TimeoutInSeconds),
+		LocalAuthRef:  a.LocalAuthRef,
+	}
+	f.setProtected(v1alpha1.ProtectedAccountKey, blobPath+".accountKey", a.AccountKey, false)
+	f.setProtected(v1alpha1.ProtectedSASToken, blobPath+".sasToken", a.SASToken, false)
+	if sp := a.ServicePrincipal; sp != nil {
+		out.ServicePrincipal = &v1alpha1.ServicePrincipalDefinition{
+			ClientID: sp.ClientID, TenantID: sp.TenantID, ClientCertificateSendChain: deref(sp.ClientCertificateSendChain, false),
+		}
+		spPath := blobPath + ".servicePrincipal"
+		f.setProtected(v1alpha1.ProtectedClientSecret, spPath+".clientSecret", sp.ClientSecret, false)
+		f.setProtected(v1alpha1.ProtectedClientCertificate, spPath+".clientCertificate", sp.ClientCertificate, true)
+		f.setProtected(v1alpha1.ProtectedClientCertificatePassword, spPath+".clientCertificatePassword", sp.ClientCertificatePassword, false)
+	}
+	if mi := a.ManagedIdentity; mi != nil {
+		out.ManagedIdentity = &v1alpha1.ManagedIdentityDefinition{ClientID: mi.ClientID}
+	}
+	return out
+}
+
+func (f *fromARM) oci(o *OCIRepository, fc *v1alpha1.FluxConfig, opts Options) (*v1alpha1.OCIRepositoryDefinition, *corev1.Secret) {
+	if o == nil {
+		return nil, nil
+	}
+	f.unsupported(ociPath+".objectLevelIdentity", o.ObjectLevelIdentity != nil)
+	f.unsupported(ociPath+".additionalConfigurations", len(o.AdditionalConfigurations) > 0)
+	out := &v1alpha1.OCIRepositoryDefinition{
+		URL:                 o.URL,
+		Insecure:            deref(o.Insecure, false),
+		UseWorkloadIdentity: deref(o.UseWorkloadIdentity, false),
+		ServiceAccountName:  o.ServiceAccountName,
+		SyncInterval:        f.seconds(ociPath+".syncIntervalInSeconds", o.SyncIntervalInSeconds),
+		Timeout:             f.seconds(ociPath+".timeoutInSeconds", o.TimeoutInSeconds),
+		LocalAuthRef:        o.LocalAuthRef,
+	}
+	if r := o.RepositoryRef; r != nil {
+		out.RepositoryRef = &v1alpha1.OCIRepositoryRefDefinition{Tag: r.Tag, Semver: r.Semver, Digest: r.Digest}
+	}
+	if l := o.LayerSelector; l != nil {
+		out.LayerSelector = &v1alpha1.LayerSelectorDefinition{MediaType: l.MediaType, Operation: l.Operation}
+	}
+	if t := o.TLSConfig; t != nil {
+		out.TLSConfig = &v1alpha1.TLSConfigDefinition{
+			ClientCertificate: f.decode(ociPath+".tlsConfig.clientCertificate", t.ClientCertificate),
+			CACertificate:     f.decode(ociPath+".tlsConfig.caCertificate", t.CACertificate),
+		}
+		f.setProtected(v1alpha1.ProtectedTLSPrivateKey, ociPath+".tlsConfig.privateKey", t.PrivateKey, true)
+	}
+	var verification *corev1.Secret
+	if v := o.Verify; v != nil {
+		out.Verify = &v1alpha1.VerifyDefinition{Provider: v.Provider}
+		for _, id := range v.MatchOIDCIdentity {
+			out.Verify.MatchOIDCIdentity = append(out.Verify.MatchOIDCIdentity, v1alpha1.MatchOIDCIdentityDefinition(id))
+		}
+		if len(v.VerificationConfig) > 0 {
+			data := map[string][]byte{}
+			for k, val := range v.VerificationConfig {
+				data[k] = []byte(val)
+			}
+			out.Verify.VerificationConfigRef = or(opts.VerificationSecretName, VerificationSecretName(fc.Name))
+			verification = secret(fc, out.Verify.VerificationConfigRef, data)
+		}
+	}
+	return out, verification
+}
+
+func (f *fromARM) kustomizations(ks Kustomizations) []v1alpha1.KustomizationDefinition {
+	var out []v1alpha1.KustomizationDefinition
+	for _, e := range ks {
+		path := "properties.kustomizations." + e.Key
+		k := e.Value
+		if k == nil {
+			f.errs.add(path, "is null: give the kustomization's properties, or remove the key")
+			continue
+		}
+		if k.Name != "" && k.Name != e.Key {
+			f.errs.add(path+".name", "is %q but the key is %q: they must be equal", k.Name, e.Key)
+		}
+		f.unsupported(path+".kubeConfig", k.KubeConfig != nil)
+		f.unsupported(path+".additionalConfigurations", len(k.AdditionalConfigurations) > 0)
+		out = append(out, v1alpha1.KustomizationDefinition{
+			Name:          e.Key,
+			Path:          k.Path,
+			DependsOn:     k.DependsOn,
+			SyncInterval:  f.seconds(path+".syncIntervalInSeconds", k.SyncIntervalInSeconds),
+			RetryInterval: f.seconds(path+".retryIntervalInSeconds", k.RetryIntervalInSeconds),
+			Timeout:       f.seconds(path+".timeoutInSeconds", k.TimeoutInSeconds),
+			Prune:         deref(k.Prune, false),
+			Force:         deref(k.Force, false),
+			Wait:          k.Wait,
+			PostBuild:     postBuildFromARM(k.PostBuild),
+		})
+	}
+	return out
+}
+
+func postBuildFromARM(pb *PostBuild) *v1alpha1.PostBuildDefinition {
+	if pb == nil {
+		return nil
+	}
+	out := &v1alpha1.PostBuildDefinition{Substitute: pb.Substitute}
+	for _, s := range pb.SubstituteFrom {
+		out.SubstituteFrom = append(out.SubstituteFrom, v1alpha1.SubstituteReferenceDefinition{
+			Kind: s.Kind, Name: s.Name, Optional: deref(s.Optional, false),
+		})
+	}
+	return out
+}
+
+// protectedSettings decodes configurationProtectedSettings (base64 values)
+// into the protected parameters. A key that an inline ARM field carries
+// must be given there when that field's object exists.
+func (f *fromARM) protectedSettings(p *Properties) {
+	keys := make([]string, 0, len(p.ConfigurationProtectedSettings))
+	for k := range p.ConfigurationProtectedSettings {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		path := "properties.configurationProtectedSettings." + k
+		if inline, ok := inlinePath(p, k); ok {
+			f.errs.add(path, "give it as %s instead", inline)
+			continue
+		}
+		f.setProtected(k, path, p.ConfigurationProtectedSettings[k], true)
+	}
+}
