@@ -193,12 +193,12 @@ func state(o Object, compliance, name string) string {
 }
 
 // label names an object the way a user wrote it: a generated Kustomization
-// by its spec.kustomizations name, the source and the applied objects by
-// kind and name.
+// by its spec.kustomizations name, the source and the applied objects as
+// "Kind namespace/name", as the rest of the status names them.
 func label(objs []Object, i int) string {
 	o := objs[i]
 	if i == 0 {
-		return fmt.Sprintf("%s %s", o.Kind, o.Name)
+		return o.Ref()
 	}
 	if o.Kind == "Kustomization" && o.AppliedBy == nil {
 		if short, ok := strings.CutPrefix(o.Name, objs[0].Name+"-"); ok && short != "" {

@@ -57,7 +57,7 @@ func TestChain(t *testing.T) {
 		{"the source failed and the Kustomizations wait for its artifact",
 			[]Object{chainSource(no, "failed to checkout and determine revision: authentication required"),
 				chainKs("infra", no, helmv2.ArtifactFailedReason, "Source artifact not found, retrying in 30s")},
-			"infra waits for GitRepository cluster-config; GitRepository cluster-config failed: failed to checkout and determine revision: authentication required"},
+			"infra waits for GitRepository cluster-config/cluster-config; GitRepository cluster-config/cluster-config failed: failed to checkout and determine revision: authentication required"},
 		{"a failed Kustomization is explained by the HelmRelease it applied",
 			[]Object{src, chainKs("apps", no, "HealthCheckFailed", "health check failed after 5m0s"),
 				appliedBy(chainObj("HelmRelease", "podinfo", no, "InstallFailed", "Helm install failed for release podinfo/podinfo"), "apps")},
