@@ -118,16 +118,18 @@ func (r *FluxConfigReconciler) recordMetrics(s *reconcileScope, next v1alpha1.Fl
 
 // emitEvents emits an event for a new error message, for a change of
 // compliance, and for children created again (someone deleted them): on
-// transitions only. A new FluxConfig's first status, Pending while its
-// children are created, is not a transition: its first event says it is
-// Compliant or Non-Compliant.
+// transitions only. A new FluxConfig's first status is not a transition:
+// only when it is Non-Compliant does it get an event.
 func (r *FluxConfigReconciler) emitEvents(fc *v1alpha1.FluxConfig, s *reconcileScope, next v1alpha1.FluxConfigStatus) {
 	if r.Recorder == nil {
 		return
 	}
 	first := s.prev.ComplianceState == ""
-	if first && (next.ComplianceState == v1alpha1.CompliancePending || next.ComplianceState == v1alpha1.ComplianceUnknown) {
-		next.ComplianceState = "" // not yet a compliance to announce
+	if first && next.ComplianceState != v1alpha1.ComplianceNonCompliant {
+		// A new FluxConfig that converges is not news (a fleet of
+		// thousands would post thousands of events); a new one that
+		// fails is, and later transitions are.
+		next.ComplianceState = ""
 	}
 	if len(s.created) > 0 && !first {
 		r.Recorder.Eventf(fc, nil, corev1.EventTypeNormal, ReasonCreated, "Apply",

@@ -85,6 +85,8 @@ var _ = Describe("Lifecycle", func() {
 			g.Expect(ks.Spec.Prune).To(BeTrue())
 		}, timeout, interval).Should(Succeed())
 
+		// Restoring is news once the FluxConfig has a status of its own.
+		Eventually(compliance(ns, "cluster-config"), timeout, interval).ShouldNot(BeEmpty())
 		repo := &sourcev1.GitRepository{}
 		eventuallyGet(repo, ns, "cluster-config")
 		oldUID := repo.UID

@@ -28,6 +28,9 @@ const cacheLagWindow = 2 * time.Second
 type written struct {
 	mu    sync.Mutex
 	state map[types.NamespacedName]writtenStatus
+	// firstSeen is when a FluxConfig without a status was first judged
+	// Pending: its first status waits up to detailInterval for its verdict.
+	firstSeen map[types.NamespacedName]time.Time
 }
 
 type writtenStatus struct {
@@ -38,7 +41,7 @@ type writtenStatus struct {
 }
 
 func newWritten() *written {
-	return &written{state: map[types.NamespacedName]writtenStatus{}}
+	return &written{state: map[types.NamespacedName]writtenStatus{}, firstSeen: map[types.NamespacedName]time.Time{}}
 }
 
 // cacheBehind tells whether the cached FluxConfig fc does not show yet the
@@ -66,7 +69,9 @@ func (w *written) differs(key types.NamespacedName, next v1alpha1.FluxConfigStat
 func (w *written) remember(fc *v1alpha1.FluxConfig, now time.Time) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	w.state[types.NamespacedName{Namespace: fc.Namespace, Name: fc.Name}] = writtenStatus{
+	key := types.NamespacedName{Namespace: fc.Namespace, Name: fc.Name}
+	delete(w.firstSeen, key)
+	w.state[key] = writtenStatus{
 		digest: digestOf(fc.Status), resourceVersion: fc.ResourceVersion, generation: fc.Generation, at: now,
 	}
 }
@@ -76,20 +81,30 @@ func (w *written) remember(fc *v1alpha1.FluxConfig, now time.Time) {
 // children turn Ready one by one): a verdict change is written at once.
 const detailInterval = time.Second
 
-// detailWait is how long to wait before writing next, when next differs from
-// prev only in its details and the last write was less than detailInterval
-// ago; zero means write now.
+// detailWait is how long to wait before writing next; zero means write now.
+// It waits when next differs from prev only in its details and the last
+// write was less than detailInterval ago, and when a new FluxConfig is
+// Pending while its children are created: its first status is its verdict
+// if that comes within detailInterval (most do), Pending otherwise.
 func (w *written) detailWait(key types.NamespacedName, prev, next v1alpha1.FluxConfigStatus, now time.Time) time.Duration {
-	if verdictOf(prev) != verdictOf(next) {
-		return 0
-	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	s, ok := w.state[key]
-	if !ok || now.Sub(s.at) >= detailInterval {
+	since, ok := time.Time{}, false
+	switch {
+	case prev.ComplianceState == "" && next.ComplianceState == v1alpha1.CompliancePending && next.ErrorMessage == "":
+		if _, seen := w.firstSeen[key]; !seen {
+			w.firstSeen[key] = now
+		}
+		since, ok = w.firstSeen[key], true
+	case verdictOf(prev) == verdictOf(next):
+		var s writtenStatus
+		s, ok = w.state[key]
+		since = s.at
+	}
+	if !ok || now.Sub(since) >= detailInterval {
 		return 0
 	}
-	return detailInterval - now.Sub(s.at)
+	return detailInterval - now.Sub(since)
 }
 
 // verdict is what a status says, without its details.
@@ -116,6 +131,7 @@ func (w *written) forget(key types.NamespacedName) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	delete(w.state, key)
+	delete(w.firstSeen, key)
 }
 
 func digestOf(st v1alpha1.FluxConfigStatus) [32]byte {
