@@ -112,6 +112,14 @@ var All = []Kind{
 		Child: true, ClusterScoped: true, OnMiss: apply.CreateOnMiss,
 	},
 	{
+		// The ConfigMaps of kubeConfigs (remote clusters).
+		GVK: corev1.SchemeGroupVersion.WithKind("ConfigMap"),
+		New: func() client.Object { return &corev1.ConfigMap{} }, NewList: func() client.ObjectList { return &corev1.ConfigMapList{} },
+		Child: true,
+	},
+	{
+		// The ServiceAccounts of object-level workload identities carry
+		// their FluxConfig's labels and are pruned like the other children.
 		// The namespace's shared flux-applier carries no FluxConfig's name
 		// label, so pruning by a FluxConfig's labels never finds it; it is
 		// deleted with the namespace's last FluxConfig.
