@@ -99,7 +99,7 @@ func TestAzurePreviewAccepted(t *testing.T) {
 		"a health check without a namespace, under scope namespace":      {withKsExtra(t, "namespace", `healthChecks: [{apiVersion: v1, kind: ConfigMap, name: x}]`), builder.Options{}},
 		"SOPS decryption with a Secret of the namespace":                 {withKsExtra(t, "namespace", `decryption: {provider: sops, secretRef: {name: sops-age}}`), builder.Options{}},
 		"a remote cluster under scope namespace, allowed by the flag":    {remote("namespace"), builder.Options{AllowRemoteClustersInNamespaceScope: true}},
-		"a null value":                                                   {withGitExtra(t, `ignore: null`), builder.Options{}},
+		"a null value": {withGitExtra(t, `ignore: null`), builder.Options{}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := builder.Build(builder.Input{Config: fluxConfig(tc.spec)}, tc.opts); err != nil {

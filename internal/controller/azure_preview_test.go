@@ -166,7 +166,9 @@ var _ = Describe("Fields of Azure's 2026-07-01-preview model", func() {
 		Expect(repo.Spec.ServiceAccountName).To(Equal("wi-gitrepository"))
 
 		By("naming an existing ServiceAccount: the generated one is pruned and the named one used")
-		updateFC(ns, "wi", func(fc *v1alpha1.FluxConfig) { fc.Spec.GitRepository.ObjectLevelIdentity.ServiceAccountName = "team-reader" })
+		updateFC(ns, "wi", func(fc *v1alpha1.FluxConfig) {
+			fc.Spec.GitRepository.ObjectLevelIdentity.ServiceAccountName = "team-reader"
+		})
 		eventuallyGone(&corev1.ServiceAccount{}, ns, "wi-gitrepository")
 		Eventually(func() string {
 			_ = k8sClient.Get(ctx(), client.ObjectKey{Namespace: ns, Name: "wi"}, repo)
