@@ -22,7 +22,10 @@ import (
 // Kustomizations that use them. An object of a child's name that the
 // controller did not create stops the pass with a conflict, untouched.
 // A generated SSH public key is published once its auth Secret holds it,
-// never before: the status never shows a key stored nowhere.
+// never before: the status never shows a key stored nowhere. When the auth
+// Secret of an existing source changed, the source is asked to fetch
+// again. A refusal of the API server names the additionalConfigurations
+// keys that went into the object.
 func (r *FluxConfigReconciler) applyAll(ctx context.Context, s *reconcileScope) error {
 	log := ctrl.LoggerFrom(ctx)
 	rotated := false
