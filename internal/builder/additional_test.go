@@ -16,6 +16,7 @@ import (
 
 // withGitExtra is an https Git spec whose source has additionalConfigurations.
 func withGitExtra(t *testing.T, doc string) v1alpha1.FluxConfigSpec {
+	t.Helper()
 	s := gitSpec("https://example.com/org/repo.git")
 	s.GitRepository.AdditionalConfigurations = &v1alpha1.GitRepositoryAdditionalConfigurations{AdditionalConfigurations: extra(t, doc)}
 	return s
@@ -24,6 +25,7 @@ func withGitExtra(t *testing.T, doc string) v1alpha1.FluxConfigSpec {
 // withKsExtra is an https Git spec whose kustomization apps has
 // additionalConfigurations, in the given scope.
 func withKsExtra(t *testing.T, scope, doc string) v1alpha1.FluxConfigSpec {
+	t.Helper()
 	s := gitSpec("https://example.com/org/repo.git")
 	s.Scope = scope
 	s.Kustomizations[0].AdditionalConfigurations = &v1alpha1.KustomizationAdditionalConfigurations{AdditionalConfigurations: extra(t, doc)}
@@ -132,7 +134,7 @@ func TestNameAdditionalKeys(t *testing.T) {
 		t.Errorf("a cause of no key: got %q, want it to start with %q", err, want)
 	}
 	plain := invalid("deletionPolicy")
-	if got := builder.NameAdditionalKeys(fc, objs.Source, plain); got != plain {
+	if got := builder.NameAdditionalKeys(fc, objs.Source, plain); errors.As(got, new(*builder.AdditionalRejectedError)) || got.Error() != plain.Error() {
 		t.Errorf("an object without additionalConfigurations: got %q, want the error unchanged", got)
 	}
 }

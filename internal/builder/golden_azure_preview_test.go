@@ -51,6 +51,7 @@ func azurePreviewGoldenCases() []goldenCase {
 		{
 			name: "git-additional-configurations-sparse-checkout",
 			in: func(t *testing.T) builder.Input {
+				t.Helper()
 				spec := gitSpec("https://example.com/org/repo.git")
 				spec.GitRepository.SparseCheckout = []string{"apps", "infrastructure"}
 				spec.GitRepository.AdditionalConfigurations = &v1alpha1.GitRepositoryAdditionalConfigurations{AdditionalConfigurations: extra(t, `
@@ -93,6 +94,7 @@ patches:
 		{
 			name: "bucket-object-level-identity-named-service-account",
 			in: func(t *testing.T) builder.Input {
+				t.Helper()
 				spec := v1alpha1.FluxConfigSpec{
 					Scope: v1alpha1.ScopeCluster, SourceKind: v1alpha1.SourceKindBucket,
 					Bucket: &v1alpha1.BucketDefinition{
@@ -109,6 +111,7 @@ patches:
 		{
 			name: "azureblob-object-level-identity",
 			in: func(t *testing.T) builder.Input {
+				t.Helper()
 				spec := v1alpha1.FluxConfigSpec{
 					Scope: v1alpha1.ScopeCluster, SourceKind: v1alpha1.SourceKindAzureBlob,
 					AzureBlob: &v1alpha1.AzureBlobDefinition{
@@ -125,6 +128,7 @@ patches:
 		{
 			name: "oci-object-level-identity",
 			in: func(t *testing.T) builder.Input {
+				t.Helper()
 				spec := v1alpha1.FluxConfigSpec{
 					Scope: v1alpha1.ScopeCluster, SourceKind: v1alpha1.SourceKindOCIRepository,
 					OCIRepository: &v1alpha1.OCIRepositoryDefinition{

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -76,7 +77,7 @@ func GenerateSSHKeyPair(algorithm string) (*SSHKeyPair, error) {
 func publicKeyOf(privateKey []byte) ([]byte, error) {
 	signer, err := ssh.ParsePrivateKey(privateKey)
 	if err != nil {
-		if _, ok := err.(*ssh.PassphraseMissingError); ok {
+		if errors.As(err, new(*ssh.PassphraseMissingError)) {
 			return nil, fmt.Errorf("is protected by a passphrase, which Flux cannot use; give a key without one")
 		}
 		return nil, fmt.Errorf("is not a PEM-encoded SSH private key (RSA, ECDSA or ed25519)")

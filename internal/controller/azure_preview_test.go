@@ -50,7 +50,7 @@ func remoteKustomization(fc *v1alpha1.FluxConfig) {
 }
 
 // startShard runs a manager of its own, named name, for the FluxConfigs
-// labelled shardLabel=value, with the given options, until the returned
+// labeled shardLabel=value, with the given options, until the returned
 // stop is called; stop waits until it has stopped.
 func startShard(value, name string, opts builder.Options) func() {
 	shard, err := labels.Parse(shardLabel + "=" + value)
@@ -164,6 +164,14 @@ var _ = Describe("Fields of Azure's 2026-07-01-preview model", func() {
 		eventuallyGet(repo, ns, "wi")
 		Expect(repo.Spec.Provider).To(Equal("azure"))
 		Expect(repo.Spec.ServiceAccountName).To(Equal("wi-gitrepository"))
+
+		By("removing the tenant ID removes its annotation")
+		updateFC(ns, "wi", func(fc *v1alpha1.FluxConfig) { fc.Spec.GitRepository.ObjectLevelIdentity.TenantID = "" })
+		Eventually(func() map[string]string {
+			_ = k8sClient.Get(ctx(), client.ObjectKey{Namespace: ns, Name: "wi-gitrepository"}, sa)
+			return sa.Annotations
+		}, timeout, interval).ShouldNot(HaveKey(builder.WorkloadIdentityTenantIDAnnotation))
+		Expect(sa.Annotations).To(HaveKeyWithValue(builder.WorkloadIdentityClientIDAnnotation, testClientID))
 
 		By("naming an existing ServiceAccount: the generated one is pruned and the named one used")
 		updateFC(ns, "wi", func(fc *v1alpha1.FluxConfig) {

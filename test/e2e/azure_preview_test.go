@@ -33,7 +33,11 @@ data:
 // artifactFiles lists the regular files in a source's artifact, fetched
 // from source-controller's storage as kustomize-controller fetches it.
 func artifactFiles(url string) ([]string, error) {
-	resp, err := http.Get(url) //nolint:gosec // source-controller on 127.0.0.1
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, http.NoBody)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +108,7 @@ var _ = Describe("Azure's 2026-07-01-preview fields with the real Flux controlle
 		Eventually(status(ns, "extras"), "2m").Should(atRevision(sha))
 		cm := &corev1.ConfigMap{}
 		Expect(k8s.Get(ctx, key("extras-target", "extras-config"), cm)).To(Succeed(), "targetNamespace placed the ConfigMap")
-		Expect(cm.Labels).To(HaveKeyWithValue("team", "extras"), "commonMetadata labelled it")
+		Expect(cm.Labels).To(HaveKeyWithValue("team", "extras"), "commonMetadata labeled it")
 
 		By("reading the artifact source-controller made: the directory outside sparseCheckout is not in it")
 		repo := &sourcev1.GitRepository{}
