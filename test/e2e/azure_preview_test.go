@@ -173,7 +173,8 @@ var _ = Describe("Azure's 2026-07-01-preview fields with the real Flux controlle
 		setProtected(secret, v1alpha1.ProtectedHTTPSKey, "rotation-revoked-e2e")
 		Eventually(st, "1m", "100ms").Should(HaveCompliance(v1alpha1.ComplianceNonCompliant))
 		toNonCompliant := time.Since(start)
-		Expect(st().ErrorMessage).To(And(ContainSubstring("GitRepository rotation/rotation"), ContainSubstring("authentication required")))
+		// The root cause, whatever waits on it: "GitRepository rotation[/rotation]".
+		Expect(st().ErrorMessage).To(And(ContainSubstring("GitRepository rotation"), ContainSubstring("authentication required")))
 
 		By("putting the right password back")
 		start = time.Now()
