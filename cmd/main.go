@@ -78,8 +78,10 @@ func run(o *options) error {
 		APIReader: mgr.GetAPIReader(),
 		Recorder:  mgr.GetEventRecorder("fluxconfig-controller"),
 		Builder: builder.Options{
-			MultiTenancy:           o.multiTenancy,
-			ClusterScopeNamespaces: splitList(o.clusterScopeNS),
+			MultiTenancy:                        o.multiTenancy,
+			ClusterScopeNamespaces:              splitList(o.clusterScopeNS),
+			AllowRemoteClustersInNamespaceScope: o.allowRemoteInNamespace,
+			SSHKeyAlgorithm:                     o.sshKeyAlgorithm,
 		},
 		ResyncInterval: o.resync,
 		RetryInterval:  o.requeueDependency,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/fluxcd/pkg/runtime/logger"
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
 )
 
 // defaultLeaderElectionID is the lease of an unsharded controller; a shard
@@ -29,6 +32,8 @@ type options struct {
 	leaderElectionNS        string
 	concurrent              int
 	multiTenancy            bool
+	allowRemoteInNamespace  bool
+	sshKeyAlgorithm         string
 	showVersion             bool
 	enablePprof             bool
 	requeueDependency       time.Duration
@@ -57,6 +62,8 @@ func parseOptions(args []string) (*options, error) {
 	fs.BoolVar(&o.enablePprof, "enable-pprof", false, "Serve Go's pprof profiles under /debug/pprof/ on the metrics endpoint (for benchmarks and debugging; do not expose it).")
 	fs.BoolVar(&o.multiTenancy, "enable-multi-tenancy", true, "Apply every Kustomization as the flux-applier ServiceAccount, bound to the FluxConfig's scope.")
 	fs.StringVar(&o.clusterScopeNS, "cluster-scope-namespaces", "cluster-config,flux-system", "Comma-separated namespaces (or shell patterns such as platform-*) where a FluxConfig may have scope cluster ('*' for every namespace). Applies with multi-tenancy.")
+	fs.BoolVar(&o.allowRemoteInNamespace, "allow-remote-clusters-in-namespace-scope", false, "Let a FluxConfig of scope namespace apply kustomizations to remote clusters (kustomizations[].kubeConfig), which leaves its namespace.")
+	fs.StringVar(&o.sshKeyAlgorithm, "ssh-key-algorithm", builder.KeyAlgorithmRSA, "The algorithm of generated SSH deploy keys: "+strings.Join(builder.KeyAlgorithms, ", ")+". RSA (4096 bits) is accepted by every Git host, Azure DevOps included. Keys generated before are kept.")
 	fs.BoolVar(&o.showVersion, "version", false, "Print the version and exit.")
 	o.logging.BindFlags(fs)
 	o.leaderElection.BindFlags(fs)
@@ -71,6 +78,9 @@ func parseOptions(args []string) (*options, error) {
 	}
 	if o.leaderElectionID == "" {
 		o.leaderElectionID = leaderelection.GenerateID(defaultLeaderElectionID, o.watchSelector)
+	}
+	if !slices.Contains(builder.KeyAlgorithms, o.sshKeyAlgorithm) {
+		return nil, fmt.Errorf("--ssh-key-algorithm %q: use %s", o.sshKeyAlgorithm, strings.Join(builder.KeyAlgorithms, ", "))
 	}
 	if _, ok := map[string]bool{"trace": true, "debug": true, "info": true, "error": true}[o.logging.LogLevel]; !ok {
 		return nil, fmt.Errorf("--log-level %q: use trace, debug, info or error", o.logging.LogLevel)

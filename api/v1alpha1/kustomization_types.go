@@ -79,6 +79,16 @@ type KustomizationDefinition struct {
 	// PostBuild substitutes variables in the built manifests.
 	// +optional
 	PostBuild *PostBuildDefinition `json:"postBuild,omitempty"`
+
+	// KubeConfig applies this kustomization to a remote AKS cluster instead
+	// of this one.
+	// +optional
+	KubeConfig *KubeConfigDefinition `json:"kubeConfig,omitempty"`
+
+	// AdditionalConfigurations are Kustomization spec fields merged into
+	// the generated Kustomization.
+	// +optional
+	AdditionalConfigurations *KustomizationAdditionalConfigurations `json:"additionalConfigurations,omitempty"`
 }
 
 // PostBuildDefinition holds the variable substitutions applied after

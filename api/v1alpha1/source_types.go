@@ -10,6 +10,9 @@ import (
 // +kubebuilder:validation:XValidation:rule="!has(self.httpsCACert) || self.url.startsWith('https://')",message="spec.gitRepository.httpsCACert is only for https:// URLs; remove it or use an https:// URL",fieldPath=".httpsCACert"
 // +kubebuilder:validation:XValidation:rule="!has(self.localAuthRef) || !has(self.httpsUser)",message="spec.gitRepository: set either localAuthRef or httpsUser (with httpsKey in the protected parameters), not both",fieldPath=".localAuthRef"
 // +kubebuilder:validation:XValidation:rule="!has(self.provider) || self.provider == 'generic' || self.url.startsWith('https://')",message="spec.gitRepository.provider azure and github need an https:// URL",fieldPath=".provider"
+// +kubebuilder:validation:XValidation:rule="!has(self.objectLevelIdentity) || self.url.startsWith('https://')",message="spec.gitRepository.objectLevelIdentity needs an https:// URL (Azure DevOps)",fieldPath=".objectLevelIdentity"
+// +kubebuilder:validation:XValidation:rule="!has(self.objectLevelIdentity) || (!has(self.httpsUser) && !has(self.localAuthRef))",message="spec.gitRepository: objectLevelIdentity authenticates by itself; remove httpsUser and localAuthRef",fieldPath=".objectLevelIdentity"
+// +kubebuilder:validation:XValidation:rule="!has(self.objectLevelIdentity) || !has(self.provider) || self.provider == 'azure'",message="spec.gitRepository: objectLevelIdentity is provider azure; remove provider or set it to azure",fieldPath=".provider"
 type GitRepositoryDefinition struct {
 	// URL of the repository: http://, https://, ssh:// or git@host:path.
 	// +kubebuilder:validation:MinLength=1
@@ -72,6 +75,24 @@ type GitRepositoryDefinition struct {
 	// +kubebuilder:validation:Enum=generic;azure;github
 	// +optional
 	Provider string `json:"provider,omitempty"`
+
+	// ObjectLevelIdentity authenticates to Azure DevOps with the workload
+	// identity of a ServiceAccount (provider azure). https:// URLs only.
+	// +optional
+	ObjectLevelIdentity *ObjectLevelIdentityDefinition `json:"objectLevelIdentity,omitempty"`
+
+	// SparseCheckout lists the directories to check out; only they (and
+	// what is under them) are in the artifact. Empty: the whole repository.
+	// +kubebuilder:validation:MaxItems=50
+	// +kubebuilder:validation:items:MinLength=1
+	// +kubebuilder:validation:items:MaxLength=4096
+	// +optional
+	SparseCheckout []string `json:"sparseCheckout,omitempty"`
+
+	// AdditionalConfigurations are GitRepository spec fields merged into the
+	// generated GitRepository.
+	// +optional
+	AdditionalConfigurations *GitRepositoryAdditionalConfigurations `json:"additionalConfigurations,omitempty"`
 }
 
 // RepositoryRefDefinition selects a Git revision.
@@ -106,6 +127,7 @@ type RepositoryRefDefinition struct {
 // BucketDefinition is an S3-compatible bucket source.
 // +kubebuilder:validation:XValidation:rule="!self.insecure || !self.url.startsWith('https://')",message="spec.bucket.insecure: true asks for plain HTTP, but spec.bucket.url is https://; use an http:// URL for plain HTTP, or remove insecure",fieldPath=".insecure"
 // +kubebuilder:validation:XValidation:rule="!has(self.accessKey) || !has(self.localAuthRef)",message="spec.bucket: set either accessKey (with bucketSecretKey in the protected parameters) or localAuthRef, not both",fieldPath=".localAuthRef"
+// +kubebuilder:validation:XValidation:rule="!has(self.objectLevelIdentity) || (!has(self.accessKey) && !has(self.localAuthRef))",message="spec.bucket: objectLevelIdentity authenticates by itself; remove accessKey and localAuthRef",fieldPath=".objectLevelIdentity"
 type BucketDefinition struct {
 	// URL of the endpoint, http:// or https:// and host[:port], without a
 	// path. http:// implies insecure.
@@ -160,10 +182,22 @@ type BucketDefinition struct {
 	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="must be the name of a Secret in this namespace: a DNS-1123 subdomain of lowercase letters, digits, '-' and '.', starting and ending with a letter or digit; a namespace/ prefix or another namespace is not possible"
 	// +optional
 	LocalAuthRef string `json:"localAuthRef,omitempty"`
+
+	// ObjectLevelIdentity authenticates with the workload identity of a
+	// ServiceAccount. Workload identity reaches Azure Storage only: the
+	// Bucket gets provider azure, so url must be an Azure Storage endpoint
+	// and bucketName a container (as with azureBlob).
+	// +optional
+	ObjectLevelIdentity *ObjectLevelIdentityDefinition `json:"objectLevelIdentity,omitempty"`
+
+	// AdditionalConfigurations are Bucket spec fields merged into the
+	// generated Bucket.
+	// +optional
+	AdditionalConfigurations *BucketAdditionalConfigurations `json:"additionalConfigurations,omitempty"`
 }
 
 // AzureBlobDefinition is an Azure Blob Storage container source.
-// +kubebuilder:validation:XValidation:rule="[has(self.servicePrincipal), has(self.managedIdentity), has(self.localAuthRef)].filter(x, x).size() <= 1",message="spec.azureBlob: set at most one of servicePrincipal, managedIdentity and localAuthRef"
+// +kubebuilder:validation:XValidation:rule="[has(self.servicePrincipal), has(self.managedIdentity), has(self.localAuthRef), has(self.objectLevelIdentity)].filter(x, x).size() <= 1",message="spec.azureBlob: set at most one of servicePrincipal, managedIdentity, localAuthRef and objectLevelIdentity"
 type AzureBlobDefinition struct {
 	// URL of the storage account, for example
 	// https://myaccount.blob.core.windows.net.
@@ -213,6 +247,16 @@ type AzureBlobDefinition struct {
 	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="must be the name of a Secret in this namespace: a DNS-1123 subdomain of lowercase letters, digits, '-' and '.', starting and ending with a letter or digit; a namespace/ prefix or another namespace is not possible"
 	// +optional
 	LocalAuthRef string `json:"localAuthRef,omitempty"`
+
+	// ObjectLevelIdentity authenticates with the workload identity of a
+	// ServiceAccount of this namespace instead of a credential.
+	// +optional
+	ObjectLevelIdentity *ObjectLevelIdentityDefinition `json:"objectLevelIdentity,omitempty"`
+
+	// AdditionalConfigurations are Bucket spec fields merged into the
+	// Bucket generated for the container.
+	// +optional
+	AdditionalConfigurations *AzureBlobAdditionalConfigurations `json:"additionalConfigurations,omitempty"`
 }
 
 // ServicePrincipalDefinition identifies an Entra ID application.
@@ -245,6 +289,7 @@ type ManagedIdentityDefinition struct {
 }
 
 // OCIRepositoryDefinition is an OCI artifact source.
+// +kubebuilder:validation:XValidation:rule="!has(self.objectLevelIdentity) || (!has(self.serviceAccountName) && !has(self.localAuthRef))",message="spec.ociRepository: objectLevelIdentity names its own ServiceAccount; remove serviceAccountName and localAuthRef",fieldPath=".objectLevelIdentity"
 type OCIRepositoryDefinition struct {
 	// URL of the artifact repository, oci://host/path.
 	// +kubebuilder:validation:MinLength=1
@@ -311,6 +356,16 @@ type OCIRepositoryDefinition struct {
 	// +kubebuilder:validation:XValidation:rule="self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')",message="must be the name of a Secret in this namespace: a DNS-1123 subdomain of lowercase letters, digits, '-' and '.', starting and ending with a letter or digit; a namespace/ prefix or another namespace is not possible"
 	// +optional
 	LocalAuthRef string `json:"localAuthRef,omitempty"`
+
+	// ObjectLevelIdentity authenticates to Azure Container Registry with
+	// the workload identity of a ServiceAccount (provider azure).
+	// +optional
+	ObjectLevelIdentity *ObjectLevelIdentityDefinition `json:"objectLevelIdentity,omitempty"`
+
+	// AdditionalConfigurations are OCIRepository spec fields merged into
+	// the generated OCIRepository.
+	// +optional
+	AdditionalConfigurations *OCIRepositoryAdditionalConfigurations `json:"additionalConfigurations,omitempty"`
 }
 
 // OCIRepositoryRefDefinition selects an OCI artifact.

@@ -99,7 +99,9 @@ func load(dir string) (map[string]*apiType, error) {
 				t := &apiType{Name: ts.Name.Name}
 				t.Doc, t.Markers = splitComment(cg)
 				for _, f := range st.Fields.List {
-					t.Fields = append(t.Fields, newField(f))
+					if fd := newField(f); fd.Name != "-" { // not in the JSON, not in the schema
+						t.Fields = append(t.Fields, fd)
+					}
 				}
 				types[t.Name] = t
 			}

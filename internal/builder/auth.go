@@ -48,6 +48,21 @@ func buildAuth(in Input) (authResult, error) {
 	return authResult{}, nil
 }
 
+// identityConflict refuses credentials in the protected parameters next to
+// an objectLevelIdentity: the workload identity is the credential, and Flux
+// refuses a secretRef with serviceAccountName.
+func identityConflict(id *v1alpha1.ObjectLevelIdentityDefinition, p map[string][]byte, source string, keys ...string) error {
+	if id == nil {
+		return nil
+	}
+	for _, k := range keys {
+		if len(p[k]) > 0 {
+			return configErr(protectedField, "has %s, but %s.objectLevelIdentity authenticates without it; remove %s from the Secret, or remove objectLevelIdentity", k, source, k)
+		}
+	}
+	return nil
+}
+
 func authSecret(fc *v1alpha1.FluxConfig, name string, data map[string][]byte) *corev1.Secret {
 	return &corev1.Secret{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
@@ -67,6 +82,9 @@ func withSecret(fc *v1alpha1.FluxConfig, data map[string][]byte) authResult {
 
 func gitAuth(in Input) (authResult, error) {
 	fc, g, p := in.Config, in.Config.Spec.GitRepository, in.Protected
+	if err := identityConflict(g.ObjectLevelIdentity, p, "spec.gitRepository", v1alpha1.ProtectedHTTPSKey); err != nil {
+		return authResult{}, err
+	}
 	if g.LocalAuthRef != "" {
 		return authResult{secretRef: g.LocalAuthRef}, nil
 	}
@@ -123,6 +141,9 @@ func bucketAuth(in Input) (authResult, error) {
 	if b == nil {
 		return authResult{}, nil
 	}
+	if err := identityConflict(b.ObjectLevelIdentity, p, "spec.bucket", v1alpha1.ProtectedBucketSecretKey); err != nil {
+		return authResult{}, err
+	}
 	if b.LocalAuthRef != "" {
 		return authResult{secretRef: b.LocalAuthRef}, nil
 	}
@@ -142,6 +163,9 @@ func azureAuth(in Input) (authResult, error) {
 	fc, a, p := in.Config, in.Config.Spec.AzureBlob, in.Protected
 	if a == nil {
 		return authResult{}, nil
+	}
+	if err := identityConflict(a.ObjectLevelIdentity, p, "spec.azureBlob", v1alpha1.ProtectedAccountKey, v1alpha1.ProtectedSASToken); err != nil {
+		return authResult{}, err
 	}
 	if a.LocalAuthRef != "" {
 		return authResult{secretRef: a.LocalAuthRef}, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"github.com/fluxcd/pkg/apis/meta"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,6 +25,12 @@ type Options struct {
 	// have scope cluster, as names or shell patterns ("platform-*"; "*"
 	// allows every namespace).
 	ClusterScopeNamespaces []string
+	// AllowRemoteClustersInNamespaceScope lets a FluxConfig of scope
+	// namespace have kustomizations with a kubeConfig (a remote cluster).
+	AllowRemoteClustersInNamespaceScope bool
+	// SSHKeyAlgorithm is the algorithm of newly generated SSH keys (one of
+	// KeyAlgorithms; empty means RSA). Keys generated before are kept.
+	SSHKeyAlgorithm string
 }
 
 // ClusterScopeAllowed tells whether a FluxConfig in namespace ns may have
@@ -56,6 +63,12 @@ type Objects struct {
 	ServiceAccount     *corev1.ServiceAccount
 	RoleBinding        *rbacv1.RoleBinding
 	ClusterRoleBinding *rbacv1.ClusterRoleBinding
+	// Identities are the ServiceAccounts made for object-level workload
+	// identity, of the source and of kubeConfigs.
+	Identities []*corev1.ServiceAccount
+	// KubeConfigs are the ConfigMaps that point Kustomizations at remote
+	// clusters.
+	KubeConfigs []*corev1.ConfigMap
 	// RepositoryPublicKey is the public key to publish in status, set when
 	// the controller's generated key is in use.
 	RepositoryPublicKey string
@@ -73,6 +86,12 @@ func (o *Objects) All() []client.Object {
 	}
 	if o.ClusterRoleBinding != nil {
 		all = append(all, o.ClusterRoleBinding)
+	}
+	for _, sa := range o.Identities {
+		all = append(all, sa)
+	}
+	for _, cm := range o.KubeConfigs {
+		all = append(all, cm)
 	}
 	if o.AuthSecret != nil {
 		all = append(all, o.AuthSecret)
@@ -103,12 +122,27 @@ func Build(in Input, opts Options) (*Objects, error) {
 		return nil, err
 	}
 	out := &Objects{AuthSecret: auth.secret, TLSSecret: auth.tls, RepositoryPublicKey: auth.publicKey}
-	out.Source, err = buildSource(fc, auth.secretRef, auth.tlsRef)
-	if err != nil {
+	if out.Source, err = buildSource(fc, auth.secretRef, auth.tlsRef); err != nil {
+		return nil, err
+	}
+	if sa := sourceIdentity(fc, out.Source); sa != nil {
+		out.Identities = append(out.Identities, sa)
+	}
+	if err := mergeSourceAdditional(fc, out.Source); err != nil {
 		return nil, err
 	}
 	for _, k := range fc.Spec.Kustomizations {
-		out.Kustomizations = append(out.Kustomizations, buildKustomization(fc, k, opts))
+		built, err := buildKustomization(fc, k, opts)
+		if err != nil {
+			return nil, err
+		}
+		out.Kustomizations = append(out.Kustomizations, built.ks)
+		if built.kubeConfig != nil {
+			out.KubeConfigs = append(out.KubeConfigs, built.kubeConfig)
+		}
+		if built.identity != nil {
+			out.Identities = append(out.Identities, built.identity)
+		}
 	}
 	if opts.MultiTenancy {
 		out.ServiceAccount, out.RoleBinding, out.ClusterRoleBinding = buildRBAC(fc)
@@ -125,6 +159,18 @@ func objectMeta(fc *v1alpha1.FluxConfig, name string) metav1.ObjectMeta {
 		Labels:          Labels(fc),
 		OwnerReferences: []metav1.OwnerReference{OwnerReference(fc)},
 	}
+}
+
+// fluxObjectMeta is objectMeta for a Flux object (the source, the
+// Kustomizations): it also carries the FluxConfig's
+// reconcile.fluxcd.io/requestedAt annotation, so `flux reconcile` on the
+// FluxConfig reconciles them at once, like `flux reconcile ks --with-source`.
+func fluxObjectMeta(fc *v1alpha1.FluxConfig, name string) metav1.ObjectMeta {
+	om := objectMeta(fc, name)
+	if at := fc.GetAnnotations()[meta.ReconcileRequestAnnotation]; at != "" {
+		om.Annotations = map[string]string{meta.ReconcileRequestAnnotation: at}
+	}
+	return om
 }
 
 // OwnerReference is the controller reference every namespaced child carries.

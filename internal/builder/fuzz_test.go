@@ -158,6 +158,13 @@ func checkChild(t *testing.T, flux *crdvalidate.Validator, o client.Object, fc [
 		}
 	case *corev1.ServiceAccount:
 		errs = apivalidation.ValidateObjectMetaAccessor(obj, true, apivalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
+	case *corev1.ConfigMap:
+		errs = apivalidation.ValidateObjectMetaAccessor(obj, true, apivalidation.NameIsDNSSubdomain, field.NewPath("metadata"))
+		for k := range obj.Data {
+			for _, msg := range validation.IsConfigMapKey(k) {
+				errs = append(errs, field.Invalid(field.NewPath("data").Key(k), k, msg))
+			}
+		}
 	case *rbacv1.RoleBinding:
 		errs = apivalidation.ValidateObjectMetaAccessor(obj, true, path.ValidatePathSegmentName, field.NewPath("metadata"))
 	case *rbacv1.ClusterRoleBinding:

@@ -142,6 +142,7 @@ func (g *specGen) gitRepository() (string, map[string]any) {
 	g.set(m, "httpsCACert", func() any { return g.str(plain) })
 	g.set(m, "localAuthRef", func() any { return g.str(refPool) })
 	g.set(m, "provider", func() any { return g.str(pool{good: []string{"generic", "azure", "github"}, bad: []string{"aws"}}) })
+	g.azurePreview(m, true)
 	return "gitRepository", m
 }
 
@@ -151,6 +152,7 @@ func (g *specGen) bucket() (string, map[string]any) {
 	g.set(m, "insecure", func() any { return g.flip() })
 	g.set(m, "accessKey", func() any { return g.str(plain) })
 	g.set(m, "localAuthRef", func() any { return g.str(refPool) })
+	g.azurePreview(m, false)
 	return "bucket", m
 }
 
@@ -165,6 +167,7 @@ func (g *specGen) azureBlob() (string, map[string]any) {
 	case 2:
 		m["localAuthRef"] = g.str(refPool)
 	}
+	g.azurePreview(m, false)
 	return "azureBlob", m
 }
 
@@ -194,6 +197,7 @@ func (g *specGen) ociRepository() (string, map[string]any) {
 	g.set(m, "serviceAccountName", func() any { return g.str(refPool) })
 	g.set(m, "localAuthRef", func() any { return g.str(refPool) })
 	g.set(m, "tlsConfig", func() any { return map[string]any{"clientCertificate": g.str(plain), "caCertificate": g.str(plain)} })
+	g.azurePreview(m, false)
 	return "ociRepository", m
 }
 
@@ -221,6 +225,7 @@ func (g *specGen) kustomizations() []any {
 		g.set(k, "prune", func() any { return g.flip() })
 		g.set(k, "wait", func() any { return g.flip() })
 		g.set(k, "postBuild", func() any { return g.postBuild() })
+		g.azurePreviewKustomization(k)
 		out[i] = k
 	}
 	return out

@@ -27,7 +27,7 @@ type goldenCase struct {
 var multiTenantEverywhere = builder.Options{MultiTenancy: true, ClusterScopeNamespaces: []string{"*"}}
 
 func goldenCases() []goldenCase {
-	return []goldenCase{
+	return append(azurePreviewGoldenCases(), []goldenCase{
 		{
 			name: "git-https-user-key-cacert",
 			in: func(*testing.T) builder.Input {
@@ -230,7 +230,7 @@ func goldenCases() []goldenCase {
 				return builder.Input{Config: fluxConfig(spec)}
 			},
 		},
-	}
+	}...)
 }
 
 // TestBuildGolden renders Build's objects, in apply order, as YAML and

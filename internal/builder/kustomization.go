@@ -7,6 +7,7 @@ import (
 	"github.com/fluxcd/pkg/apis/kustomize"
 	"github.com/fluxcd/pkg/apis/meta"
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
@@ -16,12 +17,41 @@ import (
 // patch targets.
 const HelmReleaseGroup = "helm.toolkit.fluxcd.io"
 
-func buildKustomization(fc *v1alpha1.FluxConfig, k v1alpha1.KustomizationDefinition, opts Options) *kustomizev1.Kustomization {
+// builtKustomization is a generated Kustomization with what it needs of
+// its own: the kubeConfig ConfigMap and the ServiceAccount of its
+// workload identity, for a remote cluster.
+type builtKustomization struct {
+	ks         *kustomizev1.Kustomization
+	kubeConfig *corev1.ConfigMap
+	identity   *corev1.ServiceAccount
+}
+
+// buildKustomization builds the Flux Kustomization of one entry: the typed
+// fields, then the kubeConfig, then its additionalConfigurations.
+func buildKustomization(fc *v1alpha1.FluxConfig, k v1alpha1.KustomizationDefinition, opts Options) (builtKustomization, error) {
+	out := builtKustomization{ks: typedKustomization(fc, k, opts)}
+	kc, err := buildKubeConfig(fc, k, opts)
+	if err != nil {
+		return out, err
+	}
+	if kc != nil {
+		// The remote cluster's access is the identity's role there: the
+		// local applier does not exist on it, so it is not impersonated.
+		out.ks.Spec.KubeConfig, out.ks.Spec.ServiceAccountName = kc.ref, ""
+		out.kubeConfig, out.identity = kc.configMap, kc.identity
+	}
+	if err := mergeKustomizationAdditional(fc, k, out.ks); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+func typedKustomization(fc *v1alpha1.FluxConfig, k v1alpha1.KustomizationDefinition, opts Options) *kustomizev1.Kustomization {
 	interval := durationOr(k.SyncInterval, DefaultInterval)
 	timeout := durationOr(k.Timeout, DefaultInterval)
 	ks := &kustomizev1.Kustomization{
 		TypeMeta:   metav1.TypeMeta{APIVersion: kustomizev1.GroupVersion.String(), Kind: kustomizev1.KustomizationKind},
-		ObjectMeta: objectMeta(fc, KustomizationName(fc, k.Name)),
+		ObjectMeta: fluxObjectMeta(fc, KustomizationName(fc, k.Name)),
 		Spec: kustomizev1.KustomizationSpec{
 			SourceRef: kustomizev1.CrossNamespaceSourceReference{
 				Kind: FluxSourceKind(fc),

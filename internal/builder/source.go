@@ -108,7 +108,7 @@ func gitRepository(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.GitRepos
 	}
 	return &sourcev1.GitRepository{
 		TypeMeta:   metav1.TypeMeta{APIVersion: sourcev1.GroupVersion.String(), Kind: sourcev1.GitRepositoryKind},
-		ObjectMeta: objectMeta(fc, SourceName(fc)),
+		ObjectMeta: fluxObjectMeta(fc, SourceName(fc)),
 		Spec: sourcev1.GitRepositorySpec{
 			URL: FluxGitURL(g.URL),
 			Reference: &sourcev1.GitRepositoryRef{
@@ -117,11 +117,12 @@ func gitRepository(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.GitRepos
 				SemVer: g.RepositoryRef.Semver,
 				Commit: g.RepositoryRef.Commit,
 			},
-			SecretRef: localRef(secretRef),
-			Provider:  provider,
-			Interval:  durationOr(g.SyncInterval, DefaultInterval),
-			Timeout:   &timeout,
-			Suspend:   fc.Spec.Suspend,
+			SecretRef:      localRef(secretRef),
+			Provider:       provider,
+			Interval:       durationOr(g.SyncInterval, DefaultInterval),
+			Timeout:        &timeout,
+			Suspend:        fc.Spec.Suspend,
+			SparseCheckout: g.SparseCheckout,
 		},
 	}
 }
@@ -133,7 +134,7 @@ func bucket(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.Bucket {
 	endpoint = strings.TrimSuffix(strings.TrimPrefix(endpoint, "https://"), "/")
 	return &sourcev1.Bucket{
 		TypeMeta:   metav1.TypeMeta{APIVersion: sourcev1.GroupVersion.String(), Kind: sourcev1.BucketKind},
-		ObjectMeta: objectMeta(fc, SourceName(fc)),
+		ObjectMeta: fluxObjectMeta(fc, SourceName(fc)),
 		Spec: sourcev1.BucketSpec{
 			Provider:   sourcev1.BucketProviderGeneric,
 			BucketName: b.BucketName,
@@ -152,7 +153,7 @@ func azureBlob(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.Bucket {
 	timeout := durationOr(a.Timeout, DefaultInterval)
 	return &sourcev1.Bucket{
 		TypeMeta:   metav1.TypeMeta{APIVersion: sourcev1.GroupVersion.String(), Kind: sourcev1.BucketKind},
-		ObjectMeta: objectMeta(fc, SourceName(fc)),
+		ObjectMeta: fluxObjectMeta(fc, SourceName(fc)),
 		Spec: sourcev1.BucketSpec{
 			Provider:   sourcev1.BucketProviderAzure,
 			BucketName: a.ContainerName,
@@ -170,7 +171,7 @@ func ociRepository(fc *v1alpha1.FluxConfig, secretRef, tlsRef string) *sourcev1.
 	timeout := durationOr(o.Timeout, DefaultInterval)
 	repo := &sourcev1.OCIRepository{
 		TypeMeta:   metav1.TypeMeta{APIVersion: sourcev1.GroupVersion.String(), Kind: sourcev1.OCIRepositoryKind},
-		ObjectMeta: objectMeta(fc, SourceName(fc)),
+		ObjectMeta: fluxObjectMeta(fc, SourceName(fc)),
 		Spec: sourcev1.OCIRepositorySpec{
 			URL:                o.URL,
 			SecretRef:          localRef(secretRef),

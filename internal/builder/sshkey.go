@@ -1,14 +1,35 @@
 package builder
 
 import (
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
 )
+
+// The algorithms of generated SSH keys (flag --ssh-key-algorithm).
+const (
+	// KeyAlgorithmRSA is the default: Azure DevOps accepts only RSA keys,
+	// and Azure's own extension generates RSA, so the published key can be
+	// added wherever the repository is.
+	KeyAlgorithmRSA     = "rsa"
+	KeyAlgorithmECDSA   = "ecdsa"
+	KeyAlgorithmEd25519 = "ed25519"
+
+	// RSAKeyBits is the size of a generated RSA key.
+	RSAKeyBits = 4096
+)
+
+// KeyAlgorithms lists the algorithms GenerateSSHKeyPair accepts.
+var KeyAlgorithms = []string{KeyAlgorithmRSA, KeyAlgorithmECDSA, KeyAlgorithmEd25519}
 
 // SSHKeyPair is an SSH identity in the formats Flux reads: an OpenSSH PEM
 // private key and an authorized_keys line.
@@ -17,11 +38,26 @@ type SSHKeyPair struct {
 	PublicKey  []byte
 }
 
-// GenerateSSHKeyPair makes a new ed25519 key pair. It is the one impure
-// function of this package, called by the controller only when an SSH URL
-// has no key and none was generated before.
-func GenerateSSHKeyPair() (*SSHKeyPair, error) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+// GenerateSSHKeyPair makes a new key pair of the given algorithm (RSA when
+// empty): RSA 4096 bits, ECDSA P-256 or ed25519, the private key in
+// OpenSSH's format. It is the one impure function of this package, called
+// by the controller only when an SSH URL has no key and none was generated
+// before.
+func GenerateSSHKeyPair(algorithm string) (*SSHKeyPair, error) {
+	var (
+		priv crypto.Signer
+		err  error
+	)
+	switch algorithm {
+	case KeyAlgorithmRSA, "":
+		priv, err = rsa.GenerateKey(rand.Reader, RSAKeyBits)
+	case KeyAlgorithmECDSA:
+		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	case KeyAlgorithmEd25519:
+		_, priv, err = ed25519.GenerateKey(rand.Reader)
+	default:
+		return nil, fmt.Errorf("unknown SSH key algorithm %q: use one of %s", algorithm, strings.Join(KeyAlgorithms, ", "))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("generating an SSH key: %w", err)
 	}
@@ -29,7 +65,7 @@ func GenerateSSHKeyPair() (*SSHKeyPair, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encoding the SSH key: %w", err)
 	}
-	sshPub, err := ssh.NewPublicKey(pub)
+	sshPub, err := ssh.NewPublicKey(priv.Public())
 	if err != nil {
 		return nil, fmt.Errorf("encoding the SSH public key: %w", err)
 	}
@@ -41,7 +77,7 @@ func GenerateSSHKeyPair() (*SSHKeyPair, error) {
 func publicKeyOf(privateKey []byte) ([]byte, error) {
 	signer, err := ssh.ParsePrivateKey(privateKey)
 	if err != nil {
-		if _, ok := err.(*ssh.PassphraseMissingError); ok {
+		if errors.As(err, new(*ssh.PassphraseMissingError)) {
 			return nil, fmt.Errorf("is protected by a passphrase, which Flux cannot use; give a key without one")
 		}
 		return nil, fmt.Errorf("is not a PEM-encoded SSH private key (RSA, ECDSA or ed25519)")

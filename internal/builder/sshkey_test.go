@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/pem"
 	"strings"
 	"testing"
@@ -33,27 +34,55 @@ func newEd25519PEM(t *testing.T) (priv, pub []byte) {
 	return pem.EncodeToMemory(block), ssh.MarshalAuthorizedKey(sshPub)
 }
 
+// TestGenerateSSHKeyPair: every algorithm gives a key pair in the formats
+// Flux reads (an OpenSSH private key, an authorized_keys line), RSA by
+// default (Azure DevOps accepts only RSA), of the documented size.
 func TestGenerateSSHKeyPair(t *testing.T) {
-	kp, err := builder.GenerateSSHKeyPair()
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		algorithm, wantType string
+	}{
+		{"", ssh.KeyAlgoRSA},
+		{builder.KeyAlgorithmRSA, ssh.KeyAlgoRSA},
+		{builder.KeyAlgorithmECDSA, ssh.KeyAlgoECDSA256},
+		{builder.KeyAlgorithmEd25519, ssh.KeyAlgoED25519},
+	} {
+		t.Run(tc.algorithm, func(t *testing.T) {
+			kp, err := builder.GenerateSSHKeyPair(tc.algorithm)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(kp.PrivateKey, []byte("BEGIN OPENSSH PRIVATE KEY")) {
+				t.Errorf("private key is not in OpenSSH's format")
+			}
+			raw, err := ssh.ParseRawPrivateKey(kp.PrivateKey)
+			if err != nil {
+				t.Fatalf("generated private key does not parse: %v", err)
+			}
+			signer, err := ssh.NewSignerFromKey(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ssh.MarshalAuthorizedKey(signer.PublicKey()); !bytes.Equal(got, kp.PublicKey) {
+				t.Errorf("PublicKey = %q, want the private key's public half %q", kp.PublicKey, got)
+			}
+			if typ := signer.PublicKey().Type(); typ != tc.wantType {
+				t.Errorf("key type %s, want %s", typ, tc.wantType)
+			}
+			if k, ok := raw.(*rsa.PrivateKey); ok && k.N.BitLen() != builder.RSAKeyBits {
+				t.Errorf("RSA key of %d bits, want %d", k.N.BitLen(), builder.RSAKeyBits)
+			}
+		})
 	}
-	signer, err := ssh.ParsePrivateKey(kp.PrivateKey)
-	if err != nil {
-		t.Fatalf("generated private key does not parse: %v", err)
+	a, errA := builder.GenerateSSHKeyPair(builder.KeyAlgorithmEd25519)
+	b, errB := builder.GenerateSSHKeyPair(builder.KeyAlgorithmEd25519)
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
 	}
-	if got := ssh.MarshalAuthorizedKey(signer.PublicKey()); !bytes.Equal(got, kp.PublicKey) {
-		t.Errorf("PublicKey = %q, want the private key's public half %q", kp.PublicKey, got)
-	}
-	if typ := signer.PublicKey().Type(); typ != ssh.KeyAlgoED25519 {
-		t.Errorf("key type %s, want %s", typ, ssh.KeyAlgoED25519)
-	}
-	other, err := builder.GenerateSSHKeyPair()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Equal(other.PrivateKey, kp.PrivateKey) {
+	if bytes.Equal(a.PrivateKey, b.PrivateKey) {
 		t.Error("two calls returned the same private key")
+	}
+	if _, err := builder.GenerateSSHKeyPair("dsa"); err == nil || !strings.Contains(err.Error(), "rsa, ecdsa, ed25519") {
+		t.Errorf("an unknown algorithm: error %v, want one that lists the algorithms", err)
 	}
 }
 

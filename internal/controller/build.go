@@ -57,7 +57,8 @@ func (r *FluxConfigReconciler) build(ctx context.Context, s *reconcileScope) err
 }
 
 // generatedKey returns the SSH key pair generated for fc before, from its
-// auth Secret, or a new one when that Secret does not exist. A stored key is
+// auth Secret, or a new one (of --ssh-key-algorithm) when that Secret does
+// not exist: a stored key keeps its algorithm when the flag changes. A stored key is
 // never replaced while its Secret exists, whatever the cache says: a cache
 // miss (a re-list after an API server restart, a Secret created a moment
 // ago, a Secret without the managed label) is confirmed by the API server
@@ -73,7 +74,7 @@ func (r *FluxConfigReconciler) generatedKey(ctx context.Context, fc *v1alpha1.Fl
 	switch {
 	case apierrors.IsNotFound(err):
 		ctrl.LoggerFrom(ctx).V(1).Info("generating an SSH deploy key", "secret", klog.KRef(key.Namespace, key.Name))
-		return builder.GenerateSSHKeyPair()
+		return builder.GenerateSSHKeyPair(r.Builder.SSHKeyAlgorithm)
 	case err != nil:
 		return nil, fmt.Errorf("reading the auth Secret %s: %w", key, err)
 	case !builder.IsControlledBy(secret, fc):
@@ -83,5 +84,5 @@ func (r *FluxConfigReconciler) generatedKey(ctx context.Context, fc *v1alpha1.Fl
 		return &builder.SSHKeyPair{PrivateKey: secret.Data["identity"], PublicKey: secret.Data["identity.pub"]}, nil
 	}
 	// Ours, but holding other credentials (the URL was HTTPS before).
-	return builder.GenerateSSHKeyPair()
+	return builder.GenerateSSHKeyPair(r.Builder.SSHKeyAlgorithm)
 }

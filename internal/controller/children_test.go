@@ -277,7 +277,7 @@ var _ = Describe("Auth Secrets", func() {
 
 	It("builds the SSH Secret from the protected sshPrivateKey and known_hosts", func() {
 		ns := newNamespace("fc-")
-		key, err := builder.GenerateSSHKeyPair()
+		key, err := builder.GenerateSSHKeyPair(builder.KeyAlgorithmEd25519)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(k8sClient.Create(ctx(), &corev1.Secret{
 			ObjectMeta: metav1.ObjectMeta{Name: "protected", Namespace: ns},
@@ -303,7 +303,7 @@ var _ = Describe("Auth Secrets", func() {
 		fc := tutorialConfig(ns, "deploykey")
 		fc.Spec.GitRepository.URL = "git@github.com:org/repo.git"
 		Expect(k8sClient.Create(ctx(), fc)).To(Succeed())
-		Eventually(func() string { return fcStatus(ns, "deploykey")().RepositoryPublicKey }, timeout, interval).Should(HavePrefix("ssh-ed25519 "))
+		Eventually(func() string { return fcStatus(ns, "deploykey")().RepositoryPublicKey }, timeout, interval).Should(HavePrefix("ssh-rsa "), "RSA by default: Azure DevOps accepts only RSA keys")
 		secret := &corev1.Secret{}
 		eventuallyGet(secret, ns, "deploykey-auth")
 		pub := fcStatus(ns, "deploykey")().RepositoryPublicKey

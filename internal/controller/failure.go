@@ -39,10 +39,10 @@ type classification struct {
 }
 
 // classify sorts an error into the failure the status shows and how the
-// pass is retried. refsSecret tells whether the FluxConfig names a
-// protected parameters Secret, where the fix of a configuration error may
-// be made.
-func classify(err error, refsSecret bool) classification {
+// pass is retried. A configuration error waits for a change: of the
+// FluxConfig, or of the protected parameters Secret it names (watched too,
+// see secretWatch), also when that Secret is created.
+func classify(err error) classification {
 	var (
 		cfg      *builder.ConfigError
 		conflict *apply.ConflictError
@@ -52,11 +52,7 @@ func classify(err error, refsSecret bool) classification {
 	msg := err.Error()
 	switch {
 	case errors.As(err, &cfg):
-		c := classification{status.Failure{Reason: status.InvalidConfigReason, Message: cfg.Error(), Stalled: true}, retryNever}
-		if refsSecret {
-			c.retry = retrySoon
-		}
-		return c
+		return classification{status.Failure{Reason: status.InvalidConfigReason, Message: cfg.Error(), Stalled: true}, retryNever}
 	case errors.As(err, &rejected):
 		return classification{status.Failure{Reason: status.RejectedReason, Message: rejected.Error(), Stalled: true}, retryResync}
 	case errors.As(err, &conflict):

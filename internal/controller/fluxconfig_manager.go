@@ -8,8 +8,10 @@ import (
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/fluxcd/pkg/runtime/predicates"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlbuilder "sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -18,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/apply"
@@ -72,7 +75,11 @@ func (r *FluxConfigReconciler) SetupWithManager(mgr ctrl.Manager, opts controlle
 		}
 		b = b.Watches(k.New(), toOwner, ctrlbuilder.WithPredicates(childChanged()))
 	}
-	c, err := b.Build(r)
+	secrets, err := r.protectedSecretsSource(mgr)
+	if err != nil {
+		return err
+	}
+	c, err := b.WatchesRawSource(secrets).Build(r)
 	if err != nil {
 		return err
 	}
@@ -81,6 +88,74 @@ func (r *FluxConfigReconciler) SetupWithManager(mgr ctrl.Manager, opts controlle
 		started: map[schema.GroupKind]bool{}, probed: map[schema.GroupKind]time.Time{},
 	}
 	return nil
+}
+
+// protectedSecretIndex indexes FluxConfigs by the name of the Secret their
+// spec.protectedParametersSecretRef names.
+const protectedSecretIndex = ".spec.protectedParametersSecretRef.name"
+
+func indexProtectedSecret(obj client.Object) []string {
+	if ref := obj.(*v1alpha1.FluxConfig).Spec.ProtectedParametersSecretRef; ref != nil {
+		return []string{ref.Name}
+	}
+	return nil
+}
+
+// protectedSecretsSource watches the protected parameters Secrets, so a
+// rotated credential reaches the auth Secret at once and a Secret created
+// after its FluxConfig wakes it. The manager's cache holds only the
+// controller's own Secrets; this watch has a cache of its own, of the
+// metadata of Secrets (never their data), stripped to name, namespace, UID
+// and resourceVersion: a few hundred bytes a Secret, no
+// last-applied-configuration annotation that could hold the data.
+func (r *FluxConfigReconciler) protectedSecretsSource(mgr ctrl.Manager) (source.Source, error) {
+	if err := mgr.GetFieldIndexer().IndexField(context.Background(), &v1alpha1.FluxConfig{}, protectedSecretIndex, indexProtectedSecret); err != nil {
+		return nil, fmt.Errorf("indexing FluxConfigs by protected parameters Secret: %w", err)
+	}
+	c, err := cache.New(mgr.GetConfig(), cache.Options{
+		Scheme: mgr.GetScheme(), Mapper: mgr.GetRESTMapper(), HTTPClient: mgr.GetHTTPClient(),
+		DefaultTransform: keepIdentity,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the cache of Secret metadata: %w", err)
+	}
+	if err := mgr.Add(secretMetadataCache{c}); err != nil {
+		return nil, err
+	}
+	secret := &metav1.PartialObjectMetadata{}
+	secret.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+	return source.Kind(c, secret, handler.TypedEnqueueRequestsFromMapFunc(r.mapSecretToFluxConfigs),
+		predicate.TypedResourceVersionChangedPredicate[*metav1.PartialObjectMetadata]{}), nil
+}
+
+// secretMetadataCache runs with the manager's caches, before the
+// controllers start.
+type secretMetadataCache struct{ cache.Cache }
+
+func (s secretMetadataCache) GetCache() cache.Cache { return s.Cache }
+
+// keepIdentity strips what the Secret watch does not need before it is
+// cached.
+func keepIdentity(in any) (any, error) {
+	if m, ok := in.(*metav1.PartialObjectMetadata); ok {
+		m.ObjectMeta = metav1.ObjectMeta{Name: m.Name, Namespace: m.Namespace, UID: m.UID, ResourceVersion: m.ResourceVersion}
+	}
+	return in, nil
+}
+
+// mapSecretToFluxConfigs finds the FluxConfigs (of this shard) whose
+// protected parameters are in the Secret.
+func (r *FluxConfigReconciler) mapSecretToFluxConfigs(ctx context.Context, secret *metav1.PartialObjectMetadata) []reconcile.Request {
+	var list v1alpha1.FluxConfigList
+	if err := r.List(ctx, &list, client.InNamespace(secret.Namespace), client.MatchingFields{protectedSecretIndex: secret.Name}); err != nil {
+		ctrl.LoggerFrom(ctx).Error(err, "listing the FluxConfigs of a protected parameters Secret", "secret", klog.KObj(secret))
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(list.Items))
+	for _, fc := range list.Items {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&fc)})
+	}
+	return reqs
 }
 
 // mapToFluxConfig finds the FluxConfig an event concerns: the owner named

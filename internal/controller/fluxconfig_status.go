@@ -46,7 +46,7 @@ func (r *FluxConfigReconciler) finish(ctx context.Context, s *reconcileScope, re
 		return result, err // released: the object is gone or going
 	}
 	if err != nil {
-		c := classify(err, fc.Spec.ProtectedParametersSecretRef != nil)
+		c := classify(err)
 		s.report.Failure = &c.failure
 		result, err = c.result(err, r.RetryInterval, r.ResyncInterval)
 	}

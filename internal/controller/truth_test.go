@@ -179,7 +179,7 @@ var _ = Describe("Generated deploy keys", func() {
 		Expect(k8sClient.Create(ctx(), fc)).To(Succeed())
 
 		By("the key stored by an earlier controller, in a Secret the cache cannot see (no managed label)")
-		key, err := builder.GenerateSSHKeyPair()
+		key, err := builder.GenerateSSHKeyPair(builder.KeyAlgorithmEd25519)
 		Expect(err).NotTo(HaveOccurred())
 		stored := &corev1.Secret{
 			ObjectMeta: metav1.ObjectMeta{

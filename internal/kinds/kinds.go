@@ -37,9 +37,10 @@ type Kind struct {
 	ClusterScoped bool
 	// OnMiss is what the applier does when the cache does not hold a
 	// wanted object of this kind: Flux kinds are cached whole, so a miss
-	// is a new object (one request); bindings and ServiceAccounts are
-	// created with a POST, which fails on a foreign one; Secrets, whose
-	// keys may later be removed, are looked up first.
+	// is a new object (one request); bindings are created with a POST,
+	// which fails on a foreign one; Secrets, ConfigMaps and
+	// ServiceAccounts, whose keys or annotations may later be removed, are
+	// looked up first.
 	OnMiss apply.OnMiss
 	// HoldsDeletion: when a FluxConfig is deleted, the kinds after this one
 	// are deleted only once its objects are gone (their Flux controller
@@ -112,12 +113,23 @@ var All = []Kind{
 		Child: true, ClusterScoped: true, OnMiss: apply.CreateOnMiss,
 	},
 	{
+		// The ConfigMaps of kubeConfigs (remote clusters).
+		GVK: corev1.SchemeGroupVersion.WithKind("ConfigMap"),
+		New: func() client.Object { return &corev1.ConfigMap{} }, NewList: func() client.ObjectList { return &corev1.ConfigMapList{} },
+		Child: true,
+	},
+	{
+		// The ServiceAccounts of object-level workload identities carry
+		// their FluxConfig's labels and are pruned like the other children.
 		// The namespace's shared flux-applier carries no FluxConfig's name
 		// label, so pruning by a FluxConfig's labels never finds it; it is
-		// deleted with the namespace's last FluxConfig.
+		// deleted with the namespace's last FluxConfig. Looked up on a miss,
+		// then applied, not created with a POST: an identity's annotations
+		// can be removed later (its tenant ID), which needs the fields
+		// owned by the apply.
 		GVK: corev1.SchemeGroupVersion.WithKind("ServiceAccount"),
 		New: func() client.Object { return &corev1.ServiceAccount{} }, NewList: func() client.ObjectList { return &corev1.ServiceAccountList{} },
-		Child: true, OnMiss: apply.CreateOnMiss,
+		Child: true,
 	},
 }
 

@@ -169,11 +169,12 @@ func TestControllerRBAC(t *testing.T) {
 			{authorizationv1.ResourceAttributes{Group: "clusterconfig.azure.com", Resource: "fluxconfigs", Subresource: "status", Verb: "patch", Namespace: "tenant"}, true},
 			{authorizationv1.ResourceAttributes{Group: "kustomize.toolkit.fluxcd.io", Resource: "kustomizations", Verb: "create", Namespace: "tenant"}, true},
 			{authorizationv1.ResourceAttributes{Group: "", Resource: "secrets", Verb: "delete", Namespace: "tenant"}, true},
+			{authorizationv1.ResourceAttributes{Group: "", Resource: "configmaps", Verb: "create", Namespace: "tenant"}, true}, // kubeConfig ConfigMaps
 			{authorizationv1.ResourceAttributes{Group: "rbac.authorization.k8s.io", Resource: "clusterroles", Name: "cluster-admin", Verb: "bind"}, true},
 			{authorizationv1.ResourceAttributes{Group: "coordination.k8s.io", Resource: "leases", Verb: "update", Namespace: ns}, true},
 			{authorizationv1.ResourceAttributes{Group: "clusterconfig.azure.com", Resource: "fluxconfigs", Verb: "create", Namespace: "tenant"}, false},
 			{authorizationv1.ResourceAttributes{Group: "", Resource: "pods", Verb: "list"}, false},
-			{authorizationv1.ResourceAttributes{Group: "", Resource: "configmaps", Verb: "get", Namespace: ns}, false},
+			{authorizationv1.ResourceAttributes{Group: "apps", Resource: "deployments", Verb: "get", Namespace: ns}, false},
 			{authorizationv1.ResourceAttributes{Group: "coordination.k8s.io", Resource: "leases", Verb: "update", Namespace: "default"}, false},
 			{authorizationv1.ResourceAttributes{Group: "coordination.k8s.io", Resource: "leases", Verb: "delete", Namespace: ns}, false},
 			{authorizationv1.ResourceAttributes{Group: "rbac.authorization.k8s.io", Resource: "clusterroles", Name: "edit", Verb: "bind"}, false},

@@ -74,7 +74,7 @@ var _ = Describe("Source credentials", func() {
 		st := status(ns, "deploykey")
 		Eventually(st).Should(HaveCompliance(v1alpha1.ComplianceNonCompliant))
 		s := st()
-		Expect(s.RepositoryPublicKey).To(HavePrefix("ssh-ed25519 "))
+		Expect(s.RepositoryPublicKey).To(HavePrefix("ssh-rsa "), "RSA by default")
 		Expect(s.ErrorMessage).To(And(ContainSubstring("GitRepository deploykey/deploykey"), ContainSubstring("unable to authenticate")))
 
 		By("adding status.repositoryPublicKey to the Git server, as a user adds a deploy key")
