@@ -9,10 +9,11 @@ import (
 	"os"
 	"time"
 
-	runtimeclient "github.com/fluxcd/pkg/runtime/client"
+	"github.com/fluxcd/cli-utils/pkg/flowcontrol"
 	"github.com/fluxcd/pkg/runtime/logger"
 	"github.com/fluxcd/pkg/runtime/pprof"
 	"github.com/spf13/pflag"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
@@ -57,7 +58,7 @@ func run(o *options) error {
 	if err := o.jitter.SetGlobalJitter(nil); err != nil {
 		return fmt.Errorf("--interval-jitter-percentage: %w", err)
 	}
-	mgr, err := ctrl.NewManager(runtimeclient.GetConfigOrDie(o.client), ctrl.Options{
+	mgr, err := ctrl.NewManager(apiClientConfig(o), ctrl.Options{
 		Scheme:                        kinds.NewScheme(),
 		Metrics:                       metricsserver.Options{BindAddress: o.metricsAddr, ExtraHandlers: pprofHandlers(o.enablePprof)},
 		HealthProbeBindAddress:        o.healthAddr,
@@ -97,6 +98,22 @@ func run(o *options) error {
 		return err
 	}
 	return mgr.Start(ctrl.SetupSignalHandler())
+}
+
+// apiClientConfig is the kubeconfig or in-cluster config with the client's
+// rate limits, as Flux's runtime/client.GetConfigOrDie makes it: no
+// client-side limit when the API server has priority and fairness (it
+// protects itself), --kube-api-qps and --kube-api-burst otherwise. That
+// package is not imported because it pulls kstatus' poller and with it
+// kubectl, cli-runtime and kustomize into the binary (85 MB instead of 49).
+func apiClientConfig(o *options) *rest.Config {
+	cfg := ctrl.GetConfigOrDie()
+	if enabled, err := flowcontrol.IsEnabled(context.Background(), cfg); err == nil && enabled {
+		cfg.QPS, cfg.Burst = -1, -1
+		return cfg
+	}
+	cfg.QPS, cfg.Burst = o.qps, o.burst
+	return cfg
 }
 
 // pprofHandlers are Go's profiles, served beside /metrics when enabled.

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fluxcd/pkg/runtime/client"
 	"github.com/fluxcd/pkg/runtime/jitter"
 	"github.com/fluxcd/pkg/runtime/leaderelection"
 	"github.com/fluxcd/pkg/runtime/logger"
@@ -41,7 +40,8 @@ type options struct {
 
 	logging        logger.Options
 	leaderElection leaderelection.Options
-	client         client.Options
+	qps            float32
+	burst          int
 	jitter         jitter.IntervalOptions
 
 	// selector is watchSelector, parsed.
@@ -67,7 +67,10 @@ func parseOptions(args []string) (*options, error) {
 	fs.BoolVar(&o.showVersion, "version", false, "Print the version and exit.")
 	o.logging.BindFlags(fs)
 	o.leaderElection.BindFlags(fs)
-	o.client.BindFlags(fs)
+	// fluxcd/pkg/runtime/client's flags, by name, default and meaning,
+	// without importing it (see apiClientConfig).
+	fs.Float32Var(&o.qps, "kube-api-qps", 50, "The maximum queries-per-second of requests sent to the Kubernetes API.")
+	fs.IntVar(&o.burst, "kube-api-burst", 300, "The maximum burst queries-per-second of requests sent to the Kubernetes API.")
 	o.jitter.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, err

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/fluxcd/cli-utils/pkg/object"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -64,8 +63,8 @@ func (r *FluxConfigReconciler) observeInventory(ctx context.Context, ks status.O
 	var out []status.Object
 	by := &v1alpha1.ObjectReferenceDefinition{Name: ks.Name, Namespace: ks.Namespace}
 	for _, id := range ks.Inventory {
-		ref, err := object.ParseObjMetadata(id)
-		if err != nil {
+		ref, ok := kinds.ParseInventoryID(id)
+		if !ok {
 			continue // not an object id: nothing to read
 		}
 		k, ok := kinds.ByGroupKind(ref.GroupKind)
@@ -73,7 +72,7 @@ func (r *FluxConfigReconciler) observeInventory(ctx context.Context, ks status.O
 			continue
 		}
 		obj := k.New()
-		err = r.Get(ctx, client.ObjectKey{Namespace: ref.Namespace, Name: ref.Name}, obj)
+		err := r.Get(ctx, client.ObjectKey{Namespace: ref.Namespace, Name: ref.Name}, obj)
 		var o status.Object
 		switch {
 		case apierrors.IsNotFound(err), apimeta.IsNoMatchError(err):
