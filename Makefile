@@ -65,6 +65,10 @@ test: generate manifests chart-generate fmt vet envtest flux helm ## Run unit, e
 test-e2e: envtest flux ## Run only the end-to-end suite (real Flux controllers, local Git server).
 	$(TEST_ENV) go test ./test/e2e/... -count=1 -timeout 20m -v
 
+.PHONY: test-fault
+test-fault: envtest ## Run only the fault suite: the controller killed, kube-apiserver restarted, another writer, foreign objects, bad input.
+	$(TEST_ENV) go test ./test/fault/... -count=1 -timeout 20m -v
+
 .PHONY: test-unit
 test-unit: ## Run only the tests that need no API server.
 	go test ./api/... ./internal/builder/... ./internal/status/... -count=1
