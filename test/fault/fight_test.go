@@ -59,12 +59,13 @@ var _ = Describe("Two writers", func() {
 		GinkgoWriter.Printf("controller writes during the fight:\n%s\n", summarize(writes, 20))
 		Expect(writes).NotTo(BeEmpty(), "the audit log shows the controller undoing the other writer")
 		// Each foreign edit is one change to undo: one apply (or one create
-		// for a deleted Secret), plus at most one event for a Secret it had
-		// to create again; the status does not change. A hot loop, a pass
-		// that wakes itself or retries without backoff, is bounded only by
-		// the API server's latency (controller-runtime turns client-side
-		// rate limiting off): hundreds of writes a second, thousands in
-		// the fight. Three writes per edit is generous and still far below.
+		// for a deleted Secret), plus at most one event (a Secret created
+		// again) and one status write (the status quotes the generation of
+		// an edited child). A hot loop, a pass that wakes itself or retries
+		// without backoff, is bounded only by the API server's latency
+		// (controller-runtime turns client-side rate limiting off): hundreds
+		// of writes a second, thousands in the fight. Three writes per edit
+		// is what an honest controller needs at most, and far below that.
 		Expect(len(writes)).To(BeNumerically("<=", 3*edits+10), summarize(writes, 20))
 
 		By("once the fight is over, the controller is quiet through a resync")
