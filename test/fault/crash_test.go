@@ -34,6 +34,9 @@ var _ = Describe("Crash", func() {
 		f := crashFleet(nsA, nsB)
 		generated, generatedIDs := f.generated()
 		keys.track(generated...)
+		pollCtx, stopPolling := context.WithCancel(context.Background())
+		DeferCleanup(stopPolling)
+		keys.poll(pollCtx, k8s, nsA, nsB)
 
 		By(fmt.Sprintf("creating %d FluxConfigs while the controller is SIGKILLed %d times", crashConfigs, crashKills))
 		created := paced(f.configs, rng, 30, 270, func(fc *v1alpha1.FluxConfig) {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -37,14 +39,18 @@ type keyRecorder struct {
 	// statusProblems lists status versions that contradict themselves.
 	statusProblems []string
 	// errorsSeen counts, by namespace, the status versions that carried
-	// an error.
+	// an error, and by namespace and message (numbers elided) how often.
 	errorsSeen map[string]int
+	messages   map[string]map[string]int
+	// versions are the FluxConfig versions already judged, id@rv.
+	versions map[string]bool
 }
 
 func newKeyRecorder() *keyRecorder {
 	return &keyRecorder{
 		tracked: map[string]bool{}, first: map[string]string{},
 		firstPrivate: map[string][32]byte{}, seen: map[string]map[string]bool{}, errorsSeen: map[string]int{},
+		messages: map[string]map[string]int{}, versions: map[string]bool{},
 	}
 }
 
@@ -74,6 +80,40 @@ func (k *keyRecorder) start(ctx context.Context, cfg *rest.Config, scheme *runti
 		return fmt.Errorf("the key recorder's caches did not sync")
 	}
 	return nil
+}
+
+// poll lists the auth Secrets and FluxConfigs of the namespaces every
+// 250 ms until ctx ends, as a second pair of eyes beside the informers:
+// after kube-apiserver comes back, client-go's informers (the test's as
+// much as the controller's) may back off for up to a minute, and a key
+// replaced meanwhile would be seen only in its last version. A failed list
+// (kube-apiserver down) is skipped.
+func (k *keyRecorder) poll(ctx context.Context, c client.Client, namespaces ...string) {
+	go func() {
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			for _, ns := range namespaces {
+				var secrets corev1.SecretList
+				if c.List(ctx, &secrets, client.InNamespace(ns)) == nil {
+					for i := range secrets.Items {
+						k.onSecret(&secrets.Items[i])
+					}
+				}
+				var fcs v1alpha1.FluxConfigList
+				if c.List(ctx, &fcs, client.InNamespace(ns)) == nil {
+					for i := range fcs.Items {
+						k.onFluxConfig(&fcs.Items[i])
+					}
+				}
+			}
+		}
+	}()
 }
 
 // track adds generated-key configs to watch.
@@ -113,11 +153,20 @@ func (k *keyRecorder) onFluxConfig(obj any) {
 	id := fc.Namespace + "/" + fc.Name
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if k.versions[id+"@"+fc.ResourceVersion] {
+		return // the poller and the informer both see most versions
+	}
+	k.versions[id+"@"+fc.ResourceVersion] = true
 	if p := statusContradiction(fc.Status); p != "" {
 		k.statusProblems = append(k.statusProblems, fmt.Sprintf("%s (rv %s): %s", id, fc.ResourceVersion, p))
 	}
 	if fc.Status.ErrorMessage != "" {
 		k.errorsSeen[fc.Namespace]++
+		if k.messages[fc.Namespace] == nil {
+			k.messages[fc.Namespace] = map[string]int{}
+		}
+		msg := strings.ReplaceAll(fc.Status.ErrorMessage, fc.Namespace, "NS")
+		k.messages[fc.Namespace][numbers.ReplaceAllString(msg, "N")]++
 	}
 	if k.tracked[id] && fc.Status.RepositoryPublicKey != "" {
 		k.publish(id, "status.repositoryPublicKey", strings.TrimSpace(fc.Status.RepositoryPublicKey))
@@ -204,6 +253,31 @@ func (k *keyRecorder) errors(namespaces ...string) int {
 	}
 	return n
 }
+
+// topMessages returns the most frequent error messages seen in the
+// namespaces, with their counts.
+func (k *keyRecorder) topMessages(n int, namespaces ...string) []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	count := map[string]int{}
+	for _, ns := range namespaces {
+		for m, c := range k.messages[ns] {
+			count[m] += c
+		}
+	}
+	msgs := make([]string, 0, len(count))
+	for m := range count {
+		msgs = append(msgs, m)
+	}
+	sort.Slice(msgs, func(i, j int) bool { return count[msgs[i]] > count[msgs[j]] })
+	var out []string
+	for i := 0; i < len(msgs) && i < n; i++ {
+		out = append(out, fmt.Sprintf("%d × %q", count[msgs[i]], msgs[i]))
+	}
+	return out
+}
+
+var numbers = regexp.MustCompile(`\b[0-9]+\b`)
 
 // problems returns the contradicting statuses seen of configs in namespaces.
 func (k *keyRecorder) problems(namespaces ...string) []string {

@@ -45,8 +45,11 @@ func expectQuiet(window time.Duration, namespaces ...string) {
 // namespaces for a second (its events are written asynchronously), so a
 // quiet window starts after its last reaction. A controller that never
 // stops writing fails here.
-func settle(namespaces ...string) {
-	EventuallyWithOffset(1, func() time.Duration { return sinceLastWrite(namespaces...) }, 20*time.Second).
+func settle(namespaces ...string) { settleWithin(20*time.Second, namespaces...) }
+
+// settleWithin is settle with a longer patience.
+func settleWithin(patience time.Duration, namespaces ...string) {
+	EventuallyWithOffset(1, func() time.Duration { return sinceLastWrite(namespaces...) }, patience).
 		Should(BeNumerically(">=", time.Second), func() string {
 			w, err := controllerWrites(pl.auditLog, writeFilter{from: time.Now().Add(-20 * time.Second), namespaces: namespaces})
 			Expect(err).NotTo(HaveOccurred())

@@ -18,16 +18,19 @@ import (
 const (
 	outageConfigs = 100
 	// Three of every five configs use a generated SSH key: 60 of 100.
-	outageOutages = 2
+	outageOutages = 3
 	outageLength  = 10 * time.Second
-	// outageAfter is the longest wait for the next share of keys before an
-	// outage: client-go's reflectors back off for up to a minute after
-	// kube-apiserver returns, and the outage does not wait for them.
-	outageAfter = 20 * time.Second
+	// outageKeys is how many keys of a wave are out when kube-apiserver
+	// stops: the rest of the wave is generated as it comes back, while the
+	// controller's informers are still behind. outageAfter is the longest
+	// wait for them: after an outage client-go's informers back off for up
+	// to a minute, and the next outage does not wait for them.
+	outageKeys  = 5
+	outageAfter = 15 * time.Second
 )
 
 var _ = Describe("kube-apiserver outage", func() {
-	It("keeps every generated key and converges without a restart when kube-apiserver stops twice mid-rollout", func() {
+	It("keeps every generated key and converges without a restart when kube-apiserver stops three times mid-rollout", func() {
 		Expect(ctrlProc.ensureRunning()).To(Succeed())
 		nsA, nsB := newNamespace(trustedPrefix+"outage-", nil), newNamespace(trustedPrefix+"outage-", nil)
 		createCredentials(nsA)
@@ -37,18 +40,21 @@ var _ = Describe("kube-apiserver outage", func() {
 		f := outageFleet(nsA, nsB)
 		generated, generatedIDs := f.generated()
 		keys.track(generated...)
+		pollCtx, stopPolling := context.WithCancel(context.Background())
+		DeferCleanup(stopPolling)
+		keys.poll(pollCtx, k8s, nsA, nsB)
 		pid := ctrlProc.pid()
 
-		By(fmt.Sprintf("creating %d FluxConfigs, %d with a generated key", outageConfigs, len(generatedIDs)))
-		for _, fc := range f.configs {
-			Expect(k8s.Create(bg(), fc.DeepCopy())).To(Succeed())
-		}
-		before, lengths := outagesDuringRollout(generatedIDs)
+		before, lengths := outagesDuringRollout(f)
+		back := time.Now()
 
 		By("the same controller process converges")
 		Eventually(func() []string { return fleetProblems(f, convergedProblems, nsA, nsB) }, 3*time.Minute).Should(BeEmpty())
 		Expect(ctrlProc.pid()).To(Equal(pid), "the controller converged only after it was restarted")
 		Expect(fleetProblems(f, ownChildren, nsA, nsB)).To(BeEmpty())
+		By("and then stops writing: client-go's informers catch up within about a minute")
+		settleWithin(90*time.Second, nsA, nsB)
+		quiet := time.Since(back).Round(time.Second)
 
 		By("no generated key changed: not in the auth Secrets, not in the status, at no moment")
 		after := storedKeys(generatedIDs)
@@ -60,8 +66,11 @@ var _ = Describe("kube-apiserver outage", func() {
 		}
 		n, changes := keys.changed(generatedIDs)
 		AddReportEntry("kube-apiserver outages", fmt.Sprintf("%d outages (%s from stop to serving again), %d FluxConfigs of which %d with a generated key; "+
-			"%d configs published more than one key (at most %d keys on one), %d of %d auth Secrets stored before an outage were replaced; %d status versions carried an error",
-			outageOutages, strings.Join(lengths, ", "), outageConfigs, len(generatedIDs), n, keys.distinctKeys(generatedIDs), len(replaced), len(before), keys.errors(nsA, nsB)))
+			"%d configs published more than one key (at most %d keys on one), %d of %d auth Secrets stored before an outage were replaced, "+
+			"%d writes of an auth Secret after its first; %d status versions carried an error; quiet again %s after kube-apiserver came back",
+			outageOutages, strings.Join(lengths, ", "), outageConfigs, len(generatedIDs), n, keys.distinctKeys(generatedIDs), len(replaced), len(before),
+			rewrites(generatedIDs), keys.errors(nsA, nsB), quiet))
+		GinkgoWriter.Printf("the errors the status showed meanwhile, most frequent first:\n%s\n", strings.Join(keys.topMessages(5, nsA, nsB), "\n"))
 		Expect(replaced).To(BeEmpty(), "%d of %d auth Secrets stored before an outage hold another key after it", len(replaced), len(before))
 		Expect(changes).To(BeEmpty(), "%d of %d generated keys changed after being published (at most %d keys on one config)", n, len(generatedIDs), keys.distinctKeys(generatedIDs))
 		Expect(keys.problems(nsA, nsB)).To(BeEmpty(), "every status version read during the run is coherent")
@@ -85,21 +94,30 @@ func outageFleet(nsA, nsB string) *fleet {
 	return f
 }
 
-// outagesDuringRollout stops kube-apiserver for outageLength, outageOutages
-// times, each once a further share of the keys is out (or after
-// outageAfter). It returns the first key each auth Secret stored before an
-// outage, and how long each outage lasted.
-func outagesDuringRollout(ids []string) (map[string]string, []string) {
+// outagesDuringRollout creates the fleet in outageOutages waves and stops
+// kube-apiserver for outageLength once outageKeys keys of a wave are out (or
+// after outageAfter). It returns the first key each auth Secret stored
+// before an outage, and how long each outage lasted.
+func outagesDuringRollout(f *fleet) (map[string]string, []string) {
 	var lengths []string
 	before := map[string]string{}
+	_, all := f.generated()
 	for o := range outageOutages {
-		share := (o + 1) * len(ids) / (outageOutages + 1)
-		By(fmt.Sprintf("outage %d: stopping kube-apiserver for %s once %d keys are out (or after %s)", o+1, outageLength, share, outageAfter))
+		wave := &fleet{kinds: f.kinds}
+		for i, fc := range f.configs {
+			if i*outageOutages/len(f.configs) == o {
+				wave.configs = append(wave.configs, fc)
+				Expect(k8s.Create(bg(), fc.DeepCopy())).To(Succeed())
+			}
+		}
+		_, ids := wave.generated()
+		By(fmt.Sprintf("wave %d: %d FluxConfigs (%d with a generated key) created, kube-apiserver stops for %s once %d of their keys are out",
+			o+1, len(wave.configs), len(ids), outageLength, outageKeys))
 		waitFrom := time.Now()
 		Eventually(func() bool {
-			return keys.published(ids) >= share || time.Since(waitFrom) > outageAfter
+			return keys.published(ids) >= outageKeys || time.Since(waitFrom) > outageAfter
 		}, 2*outageAfter).Should(BeTrue())
-		for k, v := range storedKeys(ids) {
+		for k, v := range storedKeys(all) {
 			if _, ok := before[k]; !ok {
 				before[k] = v
 			}
@@ -126,6 +144,19 @@ func storedKeys(ids []string) map[string]string {
 		out[id] = fmt.Sprintf("%s %x", strings.TrimSpace(string(s.Data["identity.pub"])), sha256.Sum256(s.Data["identity"]))
 	}
 	return out
+}
+
+// rewrites counts, from the audit log, the controller's writes of the auth
+// Secrets of ids after the first write of each.
+func rewrites(ids []string) int {
+	n := 0
+	for _, id := range ids {
+		ns, name, _ := strings.Cut(id, "/")
+		w, err := controllerWrites(pl.auditLog, writeFilter{namespaces: []string{ns}, resource: "secrets", name: name + "-auth"})
+		Expect(err).NotTo(HaveOccurred())
+		n += max(0, len(w)-1)
+	}
+	return n
 }
 
 // deleteConfigs deletes every FluxConfig of the namespaces and waits until
