@@ -51,6 +51,7 @@ var _ = Describe("Crash", func() {
 		n, changes := keys.changed(generatedIDs)
 		Expect(changes).To(BeEmpty(), "%d of %d generated keys changed after being published", n, len(generatedIDs))
 		Expect(keys.published(generatedIDs)).To(Equal(len(generatedIDs)))
+		plantGeneratedKeys(generatedIDs)
 
 		By(fmt.Sprintf("deleting %d of them while the controller is SIGKILLed %d times", crashDeletes, crashDeleteKills))
 		// All of nsA (its shared ServiceAccount must go too), part of nsB.

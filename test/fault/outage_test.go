@@ -51,6 +51,7 @@ var _ = Describe("kube-apiserver outage", func() {
 		By("the same controller process converges")
 		Eventually(func() []string { return fleetProblems(f, convergedProblems, nsA, nsB) }, 3*time.Minute).Should(BeEmpty())
 		Expect(ctrlProc.pid()).To(Equal(pid), "the controller converged only after it was restarted")
+		plantGeneratedKeys(generatedIDs)
 		Expect(fleetProblems(f, ownChildren, nsA, nsB)).To(BeEmpty())
 		By("and then stops writing: client-go's informers catch up within about a minute")
 		settleWithin(90*time.Second, nsA, nsB)
@@ -144,6 +145,18 @@ func storedKeys(ids []string) map[string]string {
 		out[id] = fmt.Sprintf("%s %x", strings.TrimSpace(string(s.Data["identity.pub"])), sha256.Sum256(s.Data["identity"]))
 	}
 	return out
+}
+
+// plantGeneratedKeys plants the private keys in the auth Secrets of ids,
+// so that the suite looks for them in the controller's log.
+func plantGeneratedKeys(ids []string) {
+	for _, id := range ids {
+		ns, name, _ := strings.Cut(id, "/")
+		s := &corev1.Secret{}
+		if k8s.Get(bg(), client.ObjectKey{Namespace: ns, Name: name + "-auth"}, s) == nil && len(s.Data["identity"]) > 0 {
+			planted.addKey("the generated private key of "+id, s.Data["identity"])
+		}
+	}
 }
 
 // rewrites counts, from the audit log, the controller's writes of the auth

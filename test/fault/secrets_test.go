@@ -56,6 +56,28 @@ func (p *plantedSecrets) add(what, value string) {
 	p.values = append(p.values, plantedValue{what: what, probe: probes})
 }
 
+// addKey plants a PEM private key the controller generated. Its first
+// lines are the same for every OpenSSH key and hold the public key, so
+// the probes are 24 characters from its later lines, and from the end of
+// its base64 (a Secret's data in JSON): a few probes per key, so scanning
+// for dozens of keys stays cheap.
+func (p *plantedSecrets) addKey(what string, pemKey []byte) {
+	var probes []string
+	lines := strings.Split(strings.TrimSpace(string(pemKey)), "\n")
+	for i, line := range lines {
+		if i >= 3 && !strings.HasPrefix(line, "-----") && len(line) >= 24 {
+			probes = append(probes, line[:24])
+		}
+	}
+	b64 := base64.StdEncoding.EncodeToString(pemKey)
+	for _, at := range []int{len(b64) * 6 / 10, len(b64) * 3 / 4} {
+		probes = append(probes, b64[at:at+24])
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.values = append(p.values, plantedValue{what: what, probe: probes})
+}
+
 // leaks lists what planted value shows in text, which where names.
 func (p *plantedSecrets) leaks(where, text string) []string {
 	p.mu.Lock()
