@@ -85,6 +85,10 @@ test: generate manifests chart-generate fmt vet envtest flux helm azurite ## Run
 test-e2e: envtest flux azurite ## Run only the end-to-end suite (real Flux controllers; Git, S3, Azurite and OCI servers on 127.0.0.1).
 	$(TEST_ENV) go test ./test/e2e/... -count=1 -timeout 20m -v
 
+.PHONY: test-fault
+test-fault: envtest ## Run only the fault suite: the controller killed, kube-apiserver restarted, another writer, foreign objects, bad input.
+	$(TEST_ENV) go test ./test/fault/... -count=1 -timeout 20m -v
+
 .PHONY: test-unit
 test-unit: ## Run the tests of every package that needs no API server (hack/unit-packages.sh lists them).
 	@pkgs=$$(./hack/unit-packages.sh) && echo go test -count=1 $$pkgs && go test -count=1 $$pkgs
