@@ -6,9 +6,11 @@ package apply
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -93,6 +95,16 @@ type Applier struct {
 	// OnMiss tells, per kind, what to do when the cache does not hold the
 	// object; nil means ReadOnMiss for every kind.
 	OnMiss func(schema.GroupVersionKind) OnMiss
+
+	// foreign remembers the objects found to be someone else's, so their
+	// next miss is a read, not another write refused.
+	mu      sync.Mutex
+	foreign map[objectID]bool
+}
+
+type objectID struct {
+	gvk schema.GroupVersionKind
+	key client.ObjectKey
 }
 
 // Owns decides whether an existing object belongs to the caller.
@@ -124,8 +136,10 @@ func (a *Applier) Apply(ctx context.Context, obj client.Object, owns Owns) (Acti
 		}
 	}
 	if !owns(live) {
+		a.markForeign(gvk, key, true)
 		return Unchanged, &ConflictError{Kind: gvk.Kind, Namespace: key.Namespace, Name: key.Name}
 	}
+	a.markForeign(gvk, key, false)
 	same, err := upToDate(live, desired)
 	if same || err != nil {
 		return Unchanged, err
@@ -138,7 +152,7 @@ func (a *Applier) Apply(ctx context.Context, obj client.Object, owns Owns) (Acti
 // to exist (or the kind reads first): the caller reads it and judges.
 func (a *Applier) createOnMiss(ctx context.Context, desired *unstructured.Unstructured) (bool, error) {
 	policy := ReadOnMiss
-	if a.OnMiss != nil {
+	if a.OnMiss != nil && !a.isForeign(desired.GroupVersionKind(), client.ObjectKeyFromObject(desired)) {
 		policy = a.OnMiss(desired.GroupVersionKind())
 	}
 	var err error
@@ -220,16 +234,53 @@ func (a *Applier) create(ctx context.Context, desired *unstructured.Unstructured
 	return a.wrap(desired, a.Client.Create(ctx, desired.DeepCopy(), client.FieldOwner(a.FieldOwner)))
 }
 
-// wrap names the object in a write error; a 422 is a *RejectedError.
+// wrap names the object in a write error. A 422 that points at fields of
+// the object (a CRD's schema or CEL rules) is a *RejectedError; a 422 or
+// 403 without such a field (an admission policy or webhook denying the
+// request) stays an API error: the policy may change.
 func (a *Applier) wrap(obj *unstructured.Unstructured, err error) error {
 	kind, key := obj.GetKind(), client.ObjectKeyFromObject(obj)
 	switch {
 	case err == nil:
 		return nil
-	case apierrors.IsInvalid(err):
+	case apierrors.IsInvalid(err) && pointsAtFields(err):
 		return &RejectedError{Kind: kind, Namespace: key.Namespace, Name: key.Name, Err: err}
 	}
 	return fmt.Errorf("applying %s %s: %w", kind, key, err)
+}
+
+// pointsAtFields tells whether an API error names fields of the object.
+func pointsAtFields(err error) bool {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) || status.Status().Details == nil {
+		return false
+	}
+	for _, c := range status.Status().Details.Causes {
+		if c.Field != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Applier) markForeign(gvk schema.GroupVersionKind, key client.ObjectKey, foreign bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	id := objectID{gvk, key}
+	switch {
+	case foreign && a.foreign == nil:
+		a.foreign = map[objectID]bool{id: true}
+	case foreign:
+		a.foreign[id] = true
+	default:
+		delete(a.foreign, id)
+	}
+}
+
+func (a *Applier) isForeign(gvk schema.GroupVersionKind, key client.ObjectKey) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.foreign[objectID{gvk, key}]
 }
 
 func isSecret(gvk schema.GroupVersionKind) bool { return gvk.Group == "" && gvk.Kind == "Secret" }

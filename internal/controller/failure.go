@@ -60,7 +60,9 @@ func classify(err error) classification {
 	case errors.As(err, &missing):
 		return classification{status.Failure{Reason: status.FluxAPIMissingReason, Message: missing.Error()}, retrySoon}
 	case apierrors.IsForbidden(err), apierrors.IsInvalid(err):
-		return classification{status.Failure{Reason: status.ForbiddenReason, Message: msg}, retryBackoff}
+		// RBAC, or an admission policy or webhook denying a write: what
+		// would fix it is not watched, so look again regularly.
+		return classification{status.Failure{Reason: status.ForbiddenReason, Message: msg}, retrySoon}
 	}
 	return classification{status.Failure{Reason: status.ReconciliationFailedReason, Message: msg}, retryBackoff}
 }

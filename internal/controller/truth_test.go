@@ -125,9 +125,9 @@ var _ = Describe("A status that never claims more than happened", func() {
 		eventuallyGone(&sourcev1.GitRepository{}, ns, "undeletable")
 	})
 
-	It("stalls, naming the policy, when the API server refuses a generated object", func() {
+	It("reports a policy refusing a generated object, retries it, and carries on once the policy goes", func() {
 		ns := newNamespace("fc-")
-		denyPolicy(ns, sourcev1.GroupVersion.Group, "gitrepositories", []admissionv1.OperationType{admissionv1.Create},
+		allow := denyPolicy(ns, sourcev1.GroupVersion.Group, "gitrepositories", []admissionv1.OperationType{admissionv1.Create},
 			"false", "GitRepositories are refused here")
 		Eventually(func() error {
 			return k8sClient.Create(ctx(), &sourcev1.GitRepository{ObjectMeta: metav1.ObjectMeta{Name: "probe", Namespace: ns},
@@ -135,12 +135,19 @@ var _ = Describe("A status that never claims more than happened", func() {
 		}, timeout, interval).Should(MatchError(ContainSubstring("refused here")))
 
 		Expect(k8sClient.Create(ctx(), tutorialConfig(ns, "refused"))).To(Succeed())
-		Eventually(func() metav1.Condition { return condition(fcStatus(ns, "refused")(), "Stalled") }, timeout, interval).Should(And(
-			HaveField("Status", metav1.ConditionTrue),
-			HaveField("Reason", status.RejectedReason),
-			HaveField("Message", And(ContainSubstring("refused GitRepository "+ns+"/refused"), ContainSubstring("GitRepositories are refused here"))),
+		Eventually(func() metav1.Condition { return condition(fcStatus(ns, "refused")(), "Ready") }, timeout, interval).Should(And(
+			HaveField("Status", metav1.ConditionFalse),
+			HaveField("Reason", status.ForbiddenReason),
+			HaveField("Message", And(ContainSubstring("applying GitRepository "+ns+"/refused"), ContainSubstring("GitRepositories are refused here"))),
 		))
-		Expect(fcStatus(ns, "refused")().ProvisioningState).To(Equal(v1alpha1.ProvisioningFailed))
+		st := fcStatus(ns, "refused")()
+		Expect(st.ProvisioningState).To(Equal(v1alpha1.ProvisioningFailed))
+		Expect(condition(st, "Stalled").Status).To(BeEmpty(), "a policy may change: not stalled")
+		Expect(st.ObservedGeneration).NotTo(Equal(getFC(ns, "refused").Generation))
+
+		By("the policy goes: the next look creates the GitRepository")
+		allow()
+		eventuallyGet(&sourcev1.GitRepository{}, ns, "refused")
 	})
 })
 
