@@ -83,6 +83,7 @@ func run(o *options) error {
 			ClusterScopeNamespaces:              splitList(o.clusterScopeNS),
 			AllowRemoteClustersInNamespaceScope: o.allowRemoteInNamespace,
 			SSHKeyAlgorithm:                     o.sshKeyAlgorithm,
+			ShardLabels:                         fcctrl.ShardLabels(o.selector),
 		},
 		ResyncInterval: o.resync,
 		RetryInterval:  o.requeueDependency,

@@ -80,7 +80,10 @@ func parseOptions(args []string) (*options, error) {
 		return nil, fmt.Errorf("--watch-label-selector: %w", err)
 	}
 	if o.leaderElectionID == "" {
-		o.leaderElectionID = leaderelection.GenerateID(defaultLeaderElectionID, o.watchSelector)
+		o.leaderElectionID = defaultLeaderElectionID
+		if o.watchSelector != "" {
+			o.leaderElectionID = leaderelection.GenerateID(defaultLeaderElectionID, o.watchSelector)
+		}
 	}
 	if !slices.Contains(builder.KeyAlgorithms, o.sshKeyAlgorithm) {
 		return nil, fmt.Errorf("--ssh-key-algorithm %q: use %s", o.sshKeyAlgorithm, strings.Join(builder.KeyAlgorithms, ", "))

@@ -27,3 +27,26 @@ func TestNewFlags(t *testing.T) {
 		t.Errorf("an unknown algorithm: error %v, want one naming the flag and the choices", err)
 	}
 }
+
+// TestLeaderElectionIDPerShard: two shards never share a lease, and an
+// unsharded controller keeps the lease name it always had.
+func TestLeaderElectionIDPerShard(t *testing.T) {
+	ids := map[string]string{}
+	for _, sel := range []string{"", "shard=a", "shard=b"} {
+		o, err := parseOptions([]string{"--watch-label-selector=" + sel})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[sel] = o.leaderElectionID
+	}
+	if ids[""] != defaultLeaderElectionID {
+		t.Errorf("unsharded lease %q, want %q", ids[""], defaultLeaderElectionID)
+	}
+	if ids["shard=a"] == ids["shard=b"] || ids["shard=a"] == ids[""] {
+		t.Errorf("shards share a lease: %v", ids)
+	}
+	o, err := parseOptions([]string{"--watch-label-selector=shard=a", "--leader-election-id=mine"})
+	if err != nil || o.leaderElectionID != "mine" {
+		t.Errorf("--leader-election-id: %q, %v", o.leaderElectionID, err)
+	}
+}

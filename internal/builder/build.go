@@ -31,6 +31,11 @@ type Options struct {
 	// SSHKeyAlgorithm is the algorithm of newly generated SSH keys (one of
 	// KeyAlgorithms; empty means RSA). Keys generated before are kept.
 	SSHKeyAlgorithm string
+	// ShardLabels are the label keys of the controller's
+	// --watch-label-selector: a FluxConfig's values of them are copied onto
+	// its children, so each shard caches its own children whole and the
+	// others' trimmed.
+	ShardLabels []string
 }
 
 // ClusterScopeAllowed tells whether a FluxConfig in namespace ns may have
@@ -106,6 +111,24 @@ func (o *Objects) All() []client.Object {
 	return all
 }
 
+// addShardLabels copies the FluxConfig's values of the shard label keys onto
+// every child but the namespace's ServiceAccount, which the FluxConfigs of
+// every shard share.
+func (o *Objects) addShardLabels(fc *v1alpha1.FluxConfig, keys []string) {
+	for _, obj := range o.All() {
+		if obj == client.Object(o.ServiceAccount) {
+			continue
+		}
+		l := obj.GetLabels()
+		for _, k := range keys {
+			if v, ok := fc.Labels[k]; ok {
+				l[k] = v
+			}
+		}
+		obj.SetLabels(l)
+	}
+}
+
 // Build returns the Flux objects for a FluxConfig, or a *ConfigError that
 // names the field to fix.
 func Build(in Input, opts Options) (*Objects, error) {
@@ -147,6 +170,7 @@ func Build(in Input, opts Options) (*Objects, error) {
 	if opts.MultiTenancy {
 		out.ServiceAccount, out.RoleBinding, out.ClusterRoleBinding = buildRBAC(fc)
 	}
+	out.addShardLabels(fc, opts.ShardLabels)
 	return out, nil
 }
 

@@ -193,3 +193,30 @@ func TestClusterScopeAllowed(t *testing.T) {
 		})
 	}
 }
+
+// TestShardLabels: with the controller sharded by a label, every child but
+// the namespace's shared ServiceAccount carries the FluxConfig's value of it,
+// so each shard caches its own children; labels the selector does not read
+// stay on the FluxConfig.
+func TestShardLabels(t *testing.T) {
+	in := goldenCases()[0].in(t)
+	in.Config.Labels = map[string]string{"shard": "a", "team": "payments"}
+	objs := mustBuild(t, in, builder.Options{MultiTenancy: true, ClusterScopeNamespaces: []string{"*"}, ShardLabels: []string{"shard", "region"}})
+	for _, o := range objs.All() {
+		l := o.GetLabels()
+		switch {
+		case o == client.Object(objs.ServiceAccount):
+			if _, ok := l["shard"]; ok {
+				t.Errorf("the shared ServiceAccount carries the shard label: %v", l)
+			}
+		case l["shard"] != "a":
+			t.Errorf("%T %s: labels %v, want shard=a", o, o.GetName(), l)
+		}
+		if _, ok := l["team"]; ok {
+			t.Errorf("%T %s carries a label the selector does not read: %v", o, o.GetName(), l)
+		}
+		if _, ok := l["region"]; ok {
+			t.Errorf("%T %s carries a label the FluxConfig does not have: %v", o, o.GetName(), l)
+		}
+	}
+}

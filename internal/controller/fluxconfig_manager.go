@@ -9,7 +9,6 @@ import (
 	"github.com/fluxcd/pkg/runtime/predicates"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -32,27 +31,6 @@ const (
 	kustomizeNameLabel      = "kustomize.toolkit.fluxcd.io/name"
 	kustomizeNamespaceLabel = "kustomize.toolkit.fluxcd.io/namespace"
 )
-
-// CacheOptions keeps the cache small: of the child kinds that are not Flux
-// kinds (Secrets, ServiceAccounts, bindings), only the objects the
-// controller made; and only the FluxConfigs matching the watch label
-// selector (for sharding across replicas).
-func CacheOptions(watchSelector labels.Selector) cache.Options {
-	managed := labels.SelectorFromSet(labels.Set{v1alpha1.ManagedLabel: "true"})
-	opts := cache.Options{
-		ByObject: map[client.Object]cache.ByObject{},
-		// Nothing reads managedFields from the cache (the applier compares
-		// the fields it wants), and they are a third of a cached object.
-		DefaultTransform: cache.TransformStripManagedFields(),
-	}
-	for _, k := range kinds.CachedByLabel() {
-		opts.ByObject[k.New()] = cache.ByObject{Label: managed}
-	}
-	if watchSelector != nil && !watchSelector.Empty() {
-		opts.ByObject[&v1alpha1.FluxConfig{}] = cache.ByObject{Label: watchSelector}
-	}
-	return opts
-}
 
 // SetupWithManager registers the controller: FluxConfigs, the child kinds
 // that are not Flux kinds, and (lazily, see lazyWatches) the Flux kinds.

@@ -101,6 +101,7 @@ func startManager(ctx context.Context, restCfg *rest.Config, selector labels.Sel
 // bound to metricsAddr ("0": off).
 func startManagerServingMetrics(ctx context.Context, restCfg *rest.Config, selector labels.Selector, opts builder.Options, name, metricsAddr string) *writeCounter {
 	counter := &writeCounter{done: make(chan struct{})}
+	opts.ShardLabels = ShardLabels(selector) // as cmd/main.go pairs them
 	c := rest.CopyConfig(restCfg)
 	c.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, counter: counter} }
 	mgr, err := ctrl.NewManager(c, ctrl.Options{

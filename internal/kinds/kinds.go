@@ -46,6 +46,10 @@ type Kind struct {
 	// are deleted only once its objects are gone (their Flux controller
 	// finalizes them first).
 	HoldsDeletion bool
+	// TrimSpec empties what the controller reads of a child only when it is
+	// its own (the spec but its suspend, a Kustomization's inventory): the
+	// cache holds another shard's children that way. Nil keeps objects whole.
+	TrimSpec func(client.Object)
 	// Project reads what the status needs of a Flux object; nil for the
 	// other kinds. Its result is also what a watch compares to decide
 	// whether a change matters, so Flux's frequent status bookkeeping wakes
@@ -66,21 +70,38 @@ var All = []Kind{
 		GVK: kustomizev1.GroupVersion.WithKind(kustomizev1.KustomizationKind),
 		New: func() client.Object { return &kustomizev1.Kustomization{} }, NewList: func() client.ObjectList { return &kustomizev1.KustomizationList{} },
 		Child: true, Applied: true, HoldsDeletion: true, OnMiss: apply.ApplyOnMiss, Project: projectKustomization,
+		TrimSpec: func(o client.Object) {
+			t := o.(*kustomizev1.Kustomization)
+			t.Spec = kustomizev1.KustomizationSpec{Suspend: t.Spec.Suspend}
+			t.Status.Inventory, t.Status.History = nil, nil
+		},
 	},
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.GitRepositoryKind),
 		New: func() client.Object { return &sourcev1.GitRepository{} }, NewList: func() client.ObjectList { return &sourcev1.GitRepositoryList{} },
 		Child: true, Applied: true, OnMiss: apply.ApplyOnMiss, Project: projectGitRepository,
+		TrimSpec: func(o client.Object) {
+			t := o.(*sourcev1.GitRepository)
+			t.Spec = sourcev1.GitRepositorySpec{Suspend: t.Spec.Suspend}
+		},
 	},
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.BucketKind),
 		New: func() client.Object { return &sourcev1.Bucket{} }, NewList: func() client.ObjectList { return &sourcev1.BucketList{} },
 		Child: true, Applied: true, OnMiss: apply.ApplyOnMiss, Project: projectBucket,
+		TrimSpec: func(o client.Object) {
+			t := o.(*sourcev1.Bucket)
+			t.Spec = sourcev1.BucketSpec{Suspend: t.Spec.Suspend}
+		},
 	},
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.OCIRepositoryKind),
 		New: func() client.Object { return &sourcev1.OCIRepository{} }, NewList: func() client.ObjectList { return &sourcev1.OCIRepositoryList{} },
 		Child: true, Applied: true, OnMiss: apply.ApplyOnMiss, Project: projectOCIRepository,
+		TrimSpec: func(o client.Object) {
+			t := o.(*sourcev1.OCIRepository)
+			t.Spec = sourcev1.OCIRepositorySpec{Suspend: t.Spec.Suspend}
+		},
 	},
 	{
 		GVK: helmv2.GroupVersion.WithKind(helmv2.HelmReleaseKind),
