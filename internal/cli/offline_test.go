@@ -92,9 +92,26 @@ func TestConvertFromARM(t *testing.T) {
 	if code != ExitOK || !strings.Contains(back, `"sourceSyncedCommitId": "main/4f2d9c0a8b7e6d5c4b3a29180f7e6d5c4b3a2918"`) {
 		t.Errorf("--to-arm: exit %d %s\n%s", code, errOut, back)
 	}
-	_, errOut, code = run(t, "", "convert", "--from-arm", "../../pkg/arm/testdata/2026-07-01-preview/unsupported-put.json", "--name", "x")
-	if code != ExitFindings || !strings.Contains(errOut, "properties.gitRepository.sparseCheckout: not supported by FluxConfig clusterconfig.azure.com/v1alpha1") {
-		t.Errorf("unsupported: exit %d, stderr %q", code, errOut)
+	// The 2026-07-01-preview additions go there and back.
+	preview := "../../pkg/arm/testdata/2026-07-01-preview/git-workload-identity-put.json"
+	out, errOut, code = run(t, "", "convert", "--from-arm", preview, "--name", "fleet")
+	if code != ExitOK || !strings.Contains(out, "sparseCheckout:") || !strings.Contains(out, "kubeConfig:") {
+		t.Errorf("preview: exit %d %s\n%s", code, errOut, out)
+	}
+	back, errOut, code = run(t, out, "convert", "--to-arm", "-")
+	if code != ExitOK || !strings.Contains(back, `"clusterResourceId": "/subscriptions/`) || !strings.Contains(back, `"recurseSubmodules": true`) {
+		t.Errorf("preview --to-arm: exit %d %s\n%s", code, errOut, back)
+	}
+	// A value FluxConfig refuses is an error naming its ARM path.
+	refused := `{"properties":{"sourceKind":"Bucket","bucket":{"url":"https://s3.example.com","bucketName":"b","insecure":true},"kubernetes":1}}`
+	_, errOut, code = run(t, refused, "convert", "--from-arm", "-", "--name", "x")
+	if code != ExitFindings || !strings.Contains(errOut, "properties.kubernetes: is not a property of") {
+		t.Errorf("refused: exit %d, stderr %q", code, errOut)
+	}
+	refused = `{"properties":{"sourceKind":"Bucket","bucket":{"url":"https://s3.example.com","bucketName":"b","insecure":true}}}`
+	_, errOut, code = run(t, refused, "convert", "--from-arm", "-", "--name", "x")
+	if code != ExitFindings || !strings.Contains(errOut, "properties.bucket.insecure: is true with an https:// URL") {
+		t.Errorf("refused: exit %d, stderr %q", code, errOut)
 	}
 	_, errOut, code = run(t, "", "convert")
 	if code != ExitUsage || !strings.Contains(errOut, "exactly one of --from-arm and --to-arm") {

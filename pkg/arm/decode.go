@@ -31,6 +31,7 @@ func Decode(data []byte) (*Resource, error) {
 var (
 	kustomizationsType = reflect.TypeOf(Kustomizations{})
 	kustomizationType  = reflect.TypeOf(Kustomization{})
+	rawJSONType        = reflect.TypeOf(json.RawMessage{})
 )
 
 // unknownFields reports every key of v that the Go type t has no field for.
@@ -54,7 +55,7 @@ func unknownFields(v any, t reflect.Type, path string, errs *fieldErrors) {
 		}
 	case reflect.Map:
 		m, _ := v.(map[string]any)
-		if t.Elem().Kind() == reflect.Interface {
+		if t.Elem().Kind() == reflect.Interface || t.Elem() == rawJSONType {
 			return // free-form
 		}
 		for key, val := range m {

@@ -6,9 +6,6 @@ import (
 	"sort"
 )
 
-// Unsupported is the message of a field that FluxConfig cannot hold yet.
-const Unsupported = "not supported by FluxConfig clusterconfig.azure.com/v1alpha1"
-
 // FieldError is a problem with one field, named by its path: an ARM path
 // (properties.gitRepository.url) when reading ARM, a FluxConfig path
 // (spec.gitRepository.syncInterval) when writing it.

@@ -63,7 +63,10 @@ type fromARM struct {
 }
 
 // FromARM converts an ARM resource to a FluxConfig and its Secrets. Every
-// problem is reported, each as a *FieldError with its ARM path.
+// problem is reported, each as a *FieldError with its ARM path. One
+// default is read differently from Azure's documentation, as FluxConfig
+// does: an absent bucket.insecure is true for an http:// URL only, and
+// insecure: true with an https:// URL is refused.
 func FromARM(r *Resource, opts Options) (*Converted, error) {
 	f := &fromARM{protected: map[string][]byte{}, origin: map[string]string{}}
 	p := r.Properties
@@ -178,12 +181,6 @@ func (f *fromARM) seconds(path string, s *int64) *metav1.Duration {
 		return nil
 	}
 	return &metav1.Duration{Duration: time.Duration(*s) * time.Second}
-}
-
-func (f *fromARM) unsupported(path string, set bool) {
-	if set {
-		f.errs.add(path, "%s", Unsupported)
-	}
 }
 
 func secret(fc *v1alpha1.FluxConfig, name string, data map[string][]byte) *corev1.Secret {
