@@ -227,10 +227,10 @@ func TestViews(t *testing.T) {
 func TestPaletteOnlyOnATerminal(t *testing.T) {
 	var b strings.Builder
 	if paletteFor(&b).on {
-		t.Error("colour on a buffer")
+		t.Error("color on a buffer")
 	}
 	if got := (palette{on: true}).compliance("Compliant"); got != "\x1b[32mCompliant\x1b[0m" {
-		t.Errorf("compliance colour = %q", got)
+		t.Errorf("compliance color = %q", got)
 	}
 }
 

@@ -48,7 +48,7 @@ func unknownFields(v any, t reflect.Type, path string, errs *fieldErrors) {
 		for key, val := range m {
 			f, ok := jsonField(t, key)
 			if !ok {
-				errs.add(join(path, key), "is not a property of %s in api-version %s or %s", ResourceType, APIVersionStable, APIVersionPreview)
+				errs.addf(join(path, key), "is not a property of %s in api-version %s or %s", ResourceType, APIVersionStable, APIVersionPreview)
 				continue
 			}
 			unknownFields(val, f, join(path, key), errs)

@@ -20,7 +20,7 @@ func (e *FieldError) Error() string { return e.Path + ": " + e.Message }
 // them all at once.
 type fieldErrors []*FieldError
 
-func (l *fieldErrors) add(path, format string, args ...any) {
+func (l *fieldErrors) addf(path, format string, args ...any) {
 	*l = append(*l, &FieldError{Path: path, Message: fmt.Sprintf(format, args...)})
 }
 

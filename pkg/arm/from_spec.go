@@ -43,7 +43,7 @@ func (f *fromARM) git(g *GitRepository) *v1alpha1.GitRepositoryDefinition {
 	if g.Provider != "" {
 		p, ok := providers[g.Provider]
 		if !ok {
-			f.errs.add(gitPath+".provider", "is %q: use Azure, GitHub or Generic", g.Provider)
+			f.errs.addf(gitPath+".provider", "is %q: use Azure, GitHub or Generic", g.Provider)
 		}
 		out.Provider = p
 	}
@@ -81,7 +81,7 @@ func (f *fromARM) bucketInsecure(b *Bucket) bool {
 		return bucketPlainHTTP(b.URL)
 	}
 	if *b.Insecure && strings.HasPrefix(b.URL, "https://") {
-		f.errs.add(bktPath+".insecure", "is true with an https:// URL, which FluxConfig refuses (Flux would talk plain HTTP to a TLS endpoint): use an http:// URL for plain HTTP, or set insecure to false")
+		f.errs.addf(bktPath+".insecure", "is true with an https:// URL, which FluxConfig refuses (Flux would talk plain HTTP to a TLS endpoint): use an http:// URL for plain HTTP, or set insecure to false")
 	}
 	return *b.Insecure
 }
@@ -108,7 +108,7 @@ func (f *fromARM) azureBlob(a *AzureBlob) *v1alpha1.AzureBlobDefinition {
 	f.setProtected(v1alpha1.ProtectedSASToken, blobPath+".sasToken", a.SASToken, false)
 	if sp := a.ServicePrincipal; sp != nil {
 		out.ServicePrincipal = &v1alpha1.ServicePrincipalDefinition{
-			ClientID: sp.ClientID, TenantID: sp.TenantID, ClientCertificateSendChain: deref(sp.ClientCertificateSendChain, false),
+			ClientID: sp.ClientID, TenantID: sp.TenantID, ClientCertificateSendChain: isTrue(sp.ClientCertificateSendChain),
 		}
 		spPath := blobPath + ".servicePrincipal"
 		f.setProtected(v1alpha1.ProtectedClientSecret, spPath+".clientSecret", sp.ClientSecret, false)
@@ -127,8 +127,8 @@ func (f *fromARM) oci(o *OCIRepository, fc *v1alpha1.FluxConfig, opts Options) (
 	}
 	out := &v1alpha1.OCIRepositoryDefinition{
 		URL:                 o.URL,
-		Insecure:            deref(o.Insecure, false),
-		UseWorkloadIdentity: deref(o.UseWorkloadIdentity, false),
+		Insecure:            isTrue(o.Insecure),
+		UseWorkloadIdentity: isTrue(o.UseWorkloadIdentity),
 		ServiceAccountName:  o.ServiceAccountName,
 		SyncInterval:        f.seconds(ociPath+".syncIntervalInSeconds", o.SyncIntervalInSeconds),
 		Timeout:             f.seconds(ociPath+".timeoutInSeconds", o.TimeoutInSeconds),
@@ -175,11 +175,11 @@ func (f *fromARM) kustomizations(ks Kustomizations) []v1alpha1.KustomizationDefi
 		path := "properties.kustomizations." + e.Key
 		k := e.Value
 		if k == nil {
-			f.errs.add(path, "is null: give the kustomization's properties, or remove the key")
+			f.errs.addf(path, "is null: give the kustomization's properties, or remove the key")
 			continue
 		}
 		if k.Name != "" && k.Name != e.Key {
-			f.errs.add(path+".name", "is %q but the key is %q: they must be equal", k.Name, e.Key)
+			f.errs.addf(path+".name", "is %q but the key is %q: they must be equal", k.Name, e.Key)
 		}
 		kd := v1alpha1.KustomizationDefinition{
 			Name:          e.Key,
@@ -188,8 +188,8 @@ func (f *fromARM) kustomizations(ks Kustomizations) []v1alpha1.KustomizationDefi
 			SyncInterval:  f.seconds(path+".syncIntervalInSeconds", k.SyncIntervalInSeconds),
 			RetryInterval: f.seconds(path+".retryIntervalInSeconds", k.RetryIntervalInSeconds),
 			Timeout:       f.seconds(path+".timeoutInSeconds", k.TimeoutInSeconds),
-			Prune:         deref(k.Prune, false),
-			Force:         deref(k.Force, false),
+			Prune:         isTrue(k.Prune),
+			Force:         isTrue(k.Force),
 			Wait:          k.Wait,
 			PostBuild:     postBuildFromARM(k.PostBuild),
 			KubeConfig:    f.kubeConfigFromARM(path+".kubeConfig", k.KubeConfig),
@@ -209,7 +209,7 @@ func postBuildFromARM(pb *PostBuild) *v1alpha1.PostBuildDefinition {
 	out := &v1alpha1.PostBuildDefinition{Substitute: pb.Substitute}
 	for _, s := range pb.SubstituteFrom {
 		out.SubstituteFrom = append(out.SubstituteFrom, v1alpha1.SubstituteReferenceDefinition{
-			Kind: s.Kind, Name: s.Name, Optional: deref(s.Optional, false),
+			Kind: s.Kind, Name: s.Name, Optional: isTrue(s.Optional),
 		})
 	}
 	return out
@@ -227,7 +227,7 @@ func (f *fromARM) protectedSettings(p *Properties) {
 	for _, k := range keys {
 		path := "properties.configurationProtectedSettings." + k
 		if inline, ok := inlinePath(p, k); ok {
-			f.errs.add(path, "give it as %s instead", inline)
+			f.errs.addf(path, "give it as %s instead", inline)
 			continue
 		}
 		f.setProtected(k, path, p.ConfigurationProtectedSettings[k], true)

@@ -37,7 +37,7 @@ func (f *fromARM) kubeConfigFromARM(path string, kc *KubeConfig) *v1alpha1.KubeC
 		return nil
 	}
 	if kc.ObjectLevelIdentity == nil {
-		f.errs.add(path+".objectLevelIdentity", "is required: the managed identity that applies to the remote cluster (clientId, and tenantId and serviceAccountName if needed)")
+		f.errs.addf(path+".objectLevelIdentity", "is required: the managed identity that applies to the remote cluster (clientId, and tenantId and serviceAccountName if needed)")
 		return nil
 	}
 	return &v1alpha1.KubeConfigDefinition{ClusterResourceID: kc.ClusterResourceID, ObjectLevelIdentity: *identityFromARM(kc.ObjectLevelIdentity)}

@@ -41,7 +41,7 @@ func (t *toARM) git(g *v1alpha1.GitRepositoryDefinition) *GitRepository {
 			}
 		}
 		if out.Provider == "" {
-			t.errs.add("spec.gitRepository.provider", "is %q: use generic, azure or github", g.Provider)
+			t.errs.addf("spec.gitRepository.provider", "is %q: use generic, azure or github", g.Provider)
 		}
 	}
 	return out
@@ -143,10 +143,10 @@ func (t *toARM) verificationConfig(ref string, c *Converted) map[string]string {
 	case ref == "":
 		return nil
 	case c.Verification == nil:
-		t.errs.add(path, "names Secret %s, whose keys ARM carries in properties.ociRepository.verify.verificationConfig: give that Secret", ref)
+		t.errs.addf(path, "names Secret %s, whose keys ARM carries in properties.ociRepository.verify.verificationConfig: give that Secret", ref)
 		return nil
 	case c.Verification.Name != ref:
-		t.errs.add(path, "names Secret %s, but the Secret given is %s", ref, c.Verification.Name)
+		t.errs.addf(path, "names Secret %s, but the Secret given is %s", ref, c.Verification.Name)
 		return nil
 	}
 	out := map[string]string{}
@@ -197,15 +197,15 @@ func (t *toARM) protected(c *Converted, p *Properties, opts ToOptions) {
 	ref := c.Config.Spec.ProtectedParametersSecretRef
 	switch {
 	case ref == nil && c.Protected != nil:
-		t.errs.add(path, "is not set, but Secret %s was given: name it there, or leave it out", c.Protected.Name)
+		t.errs.addf(path, "is not set, but Secret %s was given: name it there, or leave it out", c.Protected.Name)
 		return
 	case ref == nil, c.Protected == nil && opts.WithoutSecrets:
 		return
 	case c.Protected == nil:
-		t.errs.add(path, "names Secret %s, whose values become properties.configurationProtectedSettings: give that Secret, or ask for the output without secrets", ref.Name)
+		t.errs.addf(path, "names Secret %s, whose values become properties.configurationProtectedSettings: give that Secret, or ask for the output without secrets", ref.Name)
 		return
 	case c.Protected.Name != ref.Name:
-		t.errs.add(path, "names Secret %s, but the Secret given is %s", ref.Name, c.Protected.Name)
+		t.errs.addf(path, "names Secret %s, but the Secret given is %s", ref.Name, c.Protected.Name)
 		return
 	}
 	data := secretData(c.Protected.Data, c.Protected.StringData)

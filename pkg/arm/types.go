@@ -246,7 +246,7 @@ type StatusCondition struct {
 	Type               string `json:"type,omitempty"`
 }
 
-// HelmReleaseProperties summarise a HelmRelease.
+// HelmReleaseProperties summarize a HelmRelease.
 type HelmReleaseProperties struct {
 	LastRevisionApplied *int64           `json:"lastRevisionApplied,omitempty"`
 	HelmChartRef        *ObjectReference `json:"helmChartRef,omitempty"`

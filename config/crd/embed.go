@@ -1,0 +1,67 @@
+// Package crd carries the CustomResourceDefinitions that `make manifests`
+// generates into bases/, embedded, so that a program built from this
+// module (the fluxconfig command's validate) checks objects against the
+// very schema and CEL rules the API server runs, outside the repository.
+package crd
+
+import (
+	"bufio"
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+)
+
+// Bases is config/crd/bases as it was when the program was built.
+//
+//go:embed bases/*.yaml
+var Bases embed.FS
+
+// Load decodes every CustomResourceDefinition of Bases.
+func Load() ([]*apiextensionsv1.CustomResourceDefinition, error) {
+	files, err := fs.Glob(Bases, "bases/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var out []*apiextensionsv1.CustomResourceDefinition
+	for _, f := range files {
+		data, err := Bases.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		crds, err := decode(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		out = append(out, crds...)
+	}
+	return out, nil
+}
+
+func decode(data []byte) ([]*apiextensionsv1.CustomResourceDefinition, error) {
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	var out []*apiextensionsv1.CustomResourceDefinition
+	for {
+		doc, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(bytes.TrimSpace(doc)) == 0 {
+			continue
+		}
+		crd := &apiextensionsv1.CustomResourceDefinition{}
+		if err := yaml.UnmarshalStrict(doc, crd); err != nil {
+			return nil, err
+		}
+		out = append(out, crd)
+	}
+}
