@@ -258,23 +258,3 @@ func TestSettled(t *testing.T) {
 		}
 	}
 }
-
-func TestDependenciesFirst(t *testing.T) {
-	k := func(name string, deps ...string) v1alpha1.KustomizationDefinition {
-		return v1alpha1.KustomizationDefinition{Name: name, DependsOn: deps}
-	}
-	for _, tt := range []struct {
-		in   []v1alpha1.KustomizationDefinition
-		want string
-	}{
-		{[]v1alpha1.KustomizationDefinition{k("infra"), k("apps", "infra")}, "infra apps"},
-		{[]v1alpha1.KustomizationDefinition{k("apps", "infra"), k("infra")}, "infra apps"},
-		{[]v1alpha1.KustomizationDefinition{k("c", "b"), k("b", "a"), k("a"), k("x")}, "a x b c"},
-		{[]v1alpha1.KustomizationDefinition{k("a", "b"), k("b", "a"), k("z")}, "z a b"},
-		{[]v1alpha1.KustomizationDefinition{k("a", "missing")}, "a"},
-	} {
-		if got := strings.Join(dependenciesFirst(tt.in), " "); got != tt.want {
-			t.Errorf("dependenciesFirst = %q, want %q", got, tt.want)
-		}
-	}
-}
