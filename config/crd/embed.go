@@ -5,7 +5,6 @@
 package crd
 
 import (
-	"bufio"
 	"bytes"
 	"embed"
 	"errors"
@@ -15,7 +14,6 @@ import (
 
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
 )
 
 // Bases is config/crd/bases as it was when the program was built.
@@ -44,24 +42,19 @@ func Load() ([]*apiextensionsv1.CustomResourceDefinition, error) {
 	return out, nil
 }
 
+// decode reads the CRDs of a YAML stream; empty documents are skipped.
 func decode(data []byte) ([]*apiextensionsv1.CustomResourceDefinition, error) {
-	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	d := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	var out []*apiextensionsv1.CustomResourceDefinition
 	for {
-		doc, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(bytes.TrimSpace(doc)) == 0 {
-			continue
-		}
 		crd := &apiextensionsv1.CustomResourceDefinition{}
-		if err := yaml.UnmarshalStrict(doc, crd); err != nil {
+		switch err := d.Decode(crd); {
+		case errors.Is(err, io.EOF):
+			return out, nil
+		case err != nil:
 			return nil, err
+		case crd.Kind == "CustomResourceDefinition":
+			out = append(out, crd)
 		}
-		out = append(out, crd)
 	}
 }
