@@ -77,9 +77,14 @@ func (c *checker) check(d document) (r result, ok bool) {
 		r.Findings = append(r.Findings, finding{Stage: stageInput, Message: d.err.Error(), Fix: "write one YAML or JSON object per document"})
 		return r, true
 	}
-	u := &unstructured.Unstructured{}
-	if err := u.UnmarshalJSON(d.json); err != nil || u.GetKind() != "FluxConfig" {
+	var head struct{ Kind string }
+	if json.Unmarshal(d.json, &head) != nil || head.Kind != "FluxConfig" {
 		return r, false
+	}
+	u := &unstructured.Unstructured{}
+	if err := u.UnmarshalJSON(d.json); err != nil {
+		r.Findings = append(r.Findings, finding{Stage: stageInput, Message: err.Error(), Fix: "write the FluxConfig as a Kubernetes object: apiVersion, kind, metadata, spec"})
+		return r, true
 	}
 	if u.GetNamespace() == "" {
 		u.SetNamespace(c.namespace)

@@ -96,6 +96,8 @@ func TestValidate(t *testing.T) {
 		{"a remote cluster under scope namespace", remoteConfig, []string{"-f", "-"}, ExitFindings,
 			[]string{"spec.kustomizations[remote].kubeConfig", "--allow-remote-clusters-in-namespace-scope"}},
 		{"not YAML", "a: [b\n", []string{"-f", "-"}, ExitFindings, []string{"✗ -: cannot be read"}},
+		{"a FluxConfig of no API version", "kind: FluxConfig\nmetadata: {name: x}\n", []string{"-f", "-"}, ExitFindings,
+			[]string{"✗ -: FluxConfig default/x: the API server refuses it", `kind: Unsupported value: "/, Kind=FluxConfig"`}},
 		{"no FluxConfig", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", []string{"-f", "-"}, ExitOK, []string{"0 FluxConfigs in 1 document"}},
 		{"no input", "", nil, ExitUsage, []string{"give at least one -f"}},
 		{"a wrong format", "", []string{"-f", "-", "-o", "table"}, ExitUsage, []string{`-o "table"`}},
