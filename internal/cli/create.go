@@ -124,8 +124,14 @@ func (o *createOptions) addFlags(f *pflag.FlagSet) {
 }
 
 func (o *createOptions) addSourceFlags(f *pflag.FlagSet) {
+	o.git.addFlags(f)
+	o.bucket.addFlags(f)
+	o.blob.addFlags(f)
+	o.oci.addFlags(f)
+}
+
+func (g *gitFlags) addFlags(f *pflag.FlagSet) {
 	str := func(p *string, names, usage string) { aliasFlags(f, p, names, usage) }
-	g, b, a, c := &o.git, &o.bucket, &o.blob, &o.oci
 	str(&g.branch, "branch", "git: branch to follow")
 	str(&g.tag, "tag", "git or oci: tag")
 	str(&g.semver, "semver", "git or oci: semver range")
@@ -139,10 +145,18 @@ func (o *createOptions) addSourceFlags(f *pflag.FlagSet) {
 	str(&g.knownHosts, "known-hosts", "git: base64-encoded known_hosts")
 	str(&g.knownHostsFile, "known-hosts-file", "git: file with the known_hosts")
 	str(&g.provider, "provider", "git: generic, azure or github")
+}
+
+func (b *bucketFlags) addFlags(f *pflag.FlagSet) {
+	str := func(p *string, names, usage string) { aliasFlags(f, p, names, usage) }
 	str(&b.name, "bucket-name", "bucket: name of the bucket")
 	str(&b.accessKey, "bucket-access-key", "bucket: access key ID")
 	str(&b.secretKey, "bucket-secret-key", "bucket: secret key")
 	f.BoolVar(&b.insecure, "bucket-insecure", false, "bucket: plain HTTP")
+}
+
+func (a *blobFlags) addFlags(f *pflag.FlagSet) {
+	str := func(p *string, names, usage string) { aliasFlags(f, p, names, usage) }
 	str(&a.container, "container-name", "azblob: container")
 	str(&a.spClientID, "sp-client-id,service-principal-client-id", "azblob: service principal client ID")
 	str(&a.spTenantID, "sp-tenant-id,service-principal-tenant-id", "azblob: service principal tenant ID")
@@ -153,6 +167,10 @@ func (o *createOptions) addSourceFlags(f *pflag.FlagSet) {
 	str(&a.accountKey, "account-key", "azblob: shared key")
 	str(&a.sasToken, "sas-token", "azblob: SAS token")
 	str(&a.miClientID, "mi-client-id,managed-identity-client-id", "azblob: managed identity client ID")
+}
+
+func (c *ociFlags) addFlags(f *pflag.FlagSet) {
+	str := func(p *string, names, usage string) { aliasFlags(f, p, names, usage) }
 	str(&c.digest, "digest", "oci: digest")
 	str(&c.mediaType, "oci-media-type,oci-layer-selector-media-type", "oci: layer media type")
 	str(&c.operation, "oci-operation,oci-layer-selector-operation", "oci: extract or copy")
@@ -187,7 +205,7 @@ func aliasFlags(f *pflag.FlagSet, p *string, names, usage string) {
 	}
 }
 
-func (o *createOptions) complete(cmd *cobra.Command, args []string) error {
+func (o *createOptions) complete(_ *cobra.Command, args []string) error {
 	switch {
 	case len(args) > 1:
 		return usagef("create takes one NAME, got %q", args)
@@ -276,7 +294,7 @@ func base64OrFile(flag, value, file string) (string, error) {
 	case value != "" && file != "":
 		return "", usagef("give --%s or --%s-file, not both", flag, flag)
 	case file != "":
-		b, err := os.ReadFile(file)
+		b, err := os.ReadFile(file) //nolint:gosec // G304: reading the file the user names is the flag's job
 		if err != nil {
 			return "", fmt.Errorf("--%s-file: %w", flag, err)
 		}

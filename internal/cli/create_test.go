@@ -30,7 +30,7 @@ const tutorialCommand = `-g flux-demo-rg \
 // shellWords splits a command line the way the user's shell does.
 func shellWords(t *testing.T, line string) []string {
 	t.Helper()
-	out, err := exec.Command("sh", "-c", "set -- "+line+"\nprintf '%s\\0' \"$@\"").Output()
+	out, err := exec.CommandContext(t.Context(), "sh", "-c", "set -- "+line+"\nprintf '%s\\0' \"$@\"").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func TestParseKustomization(t *testing.T) {
 	}
 	for group, msg := range map[string]string{
 		"path=./x":           "name=NAME is required",
-		"name=a colour=blue": `unknown key "colour"`,
+		"name=a color=blue":  `unknown key "color"`,
 		"name=a prune=maybe": "prune=maybe",
 		"name=a timeout=10":  `"10" is not a duration`,
 		"name=a path":        "want KEY=VALUE",
@@ -187,7 +187,7 @@ func TestCreateUsageErrors(t *testing.T) {
 		"create a --url https://x --branch m --ssh-private-key %%%": "--ssh-private-key: not base64",
 		"create a --url https://x --branch m -k name=a -k name=a":   "name=a is given twice",
 		"create a --url https://x --branch m --interval often":      "--interval",
-		"create a --url https://x --branch m --colour blue":         "unknown flag: --colour",
+		"create a --url https://x --branch m --color blue":          "unknown flag: --color",
 	} {
 		_, errOut, code := run(t, "", strings.Fields(args)...)
 		if code != ExitUsage || !strings.Contains(errOut, msg) {

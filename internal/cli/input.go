@@ -19,7 +19,7 @@ func readInput(path string, stdin io.Reader) ([]byte, error) {
 	if path == "-" {
 		return io.ReadAll(stdin)
 	}
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // G304: reading the file the user names is the command's job
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}

@@ -10,7 +10,7 @@ import (
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -64,7 +64,7 @@ func observe(ctx context.Context, c client.Client, fc *v1alpha1.FluxConfig) (*ob
 		ks := &kustomizev1.Kustomization{}
 		name := builder.KustomizationName(fc, k.Name)
 		err := c.Get(ctx, client.ObjectKey{Namespace: fc.Namespace, Name: name}, ks)
-		if apierrors.IsNotFound(err) || meta.IsNoMatchError(err) {
+		if apierrors.IsNotFound(err) || apimeta.IsNoMatchError(err) {
 			obs.objects = append(obs.objects, status.Missing(kustomizev1.KustomizationKind, fc.Namespace, name))
 			continue
 		} else if err != nil {
@@ -116,14 +116,17 @@ func (obs *observation) readInventory(ctx context.Context, c client.Client, ks *
 // API) reads as not found.
 func readFlux(ctx context.Context, c client.Client, group, kind, namespace, name string) (status.Object, error) {
 	gvk := schema.GroupVersionKind{Group: group, Version: fluxVersions[group], Kind: kind}
+	if !c.Scheme().Recognizes(gvk) {
+		return status.Missing(kind, namespace, name), nil // a Flux kind status does not judge
+	}
 	obj, err := c.Scheme().New(gvk)
 	if err != nil {
-		return status.Missing(kind, namespace, name), nil // a Flux kind status does not judge
+		return status.Object{}, err
 	}
 	cobj := obj.(client.Object)
 	err = c.Get(ctx, client.ObjectKey{Namespace: namespace, Name: name}, cobj)
 	switch {
-	case apierrors.IsNotFound(err), meta.IsNoMatchError(err):
+	case apierrors.IsNotFound(err), apimeta.IsNoMatchError(err):
 		return status.Missing(kind, namespace, name), nil
 	case err != nil:
 		return status.Object{}, fmt.Errorf("reading %s %s/%s: %w", kind, namespace, name, err)

@@ -92,9 +92,26 @@ func TestConvertFromARM(t *testing.T) {
 	if code != ExitOK || !strings.Contains(back, `"sourceSyncedCommitId": "main/4f2d9c0a8b7e6d5c4b3a29180f7e6d5c4b3a2918"`) {
 		t.Errorf("--to-arm: exit %d %s\n%s", code, errOut, back)
 	}
-	_, errOut, code = run(t, "", "convert", "--from-arm", "../../pkg/arm/testdata/2026-07-01-preview/unsupported-put.json", "--name", "x")
-	if code != ExitFindings || !strings.Contains(errOut, "properties.gitRepository.sparseCheckout: not supported by FluxConfig clusterconfig.azure.com/v1alpha1") {
-		t.Errorf("unsupported: exit %d, stderr %q", code, errOut)
+	// The 2026-07-01-preview additions go there and back.
+	preview := "../../pkg/arm/testdata/2026-07-01-preview/git-workload-identity-put.json"
+	out, errOut, code = run(t, "", "convert", "--from-arm", preview, "--name", "fleet")
+	if code != ExitOK || !strings.Contains(out, "sparseCheckout:") || !strings.Contains(out, "kubeConfig:") {
+		t.Errorf("preview: exit %d %s\n%s", code, errOut, out)
+	}
+	back, errOut, code = run(t, out, "convert", "--to-arm", "-")
+	if code != ExitOK || !strings.Contains(back, `"clusterResourceId": "/subscriptions/`) || !strings.Contains(back, `"recurseSubmodules": true`) {
+		t.Errorf("preview --to-arm: exit %d %s\n%s", code, errOut, back)
+	}
+	// A value FluxConfig refuses is an error naming its ARM path.
+	refused := `{"properties":{"sourceKind":"Bucket","bucket":{"url":"https://s3.example.com","bucketName":"b","insecure":true},"kubernetes":1}}`
+	_, errOut, code = run(t, refused, "convert", "--from-arm", "-", "--name", "x")
+	if code != ExitFindings || !strings.Contains(errOut, "properties.kubernetes: is not a property of") {
+		t.Errorf("refused: exit %d, stderr %q", code, errOut)
+	}
+	refused = `{"properties":{"sourceKind":"Bucket","bucket":{"url":"https://s3.example.com","bucketName":"b","insecure":true}}}`
+	_, errOut, code = run(t, refused, "convert", "--from-arm", "-", "--name", "x")
+	if code != ExitFindings || !strings.Contains(errOut, "properties.bucket.insecure: is true with an https:// URL") {
+		t.Errorf("refused: exit %d, stderr %q", code, errOut)
 	}
 	_, errOut, code = run(t, "", "convert")
 	if code != ExitUsage || !strings.Contains(errOut, "exactly one of --from-arm and --to-arm") {
@@ -210,10 +227,10 @@ func TestViews(t *testing.T) {
 func TestPaletteOnlyOnATerminal(t *testing.T) {
 	var b strings.Builder
 	if paletteFor(&b).on {
-		t.Error("colour on a buffer")
+		t.Error("color on a buffer")
 	}
 	if got := (palette{on: true}).compliance("Compliant"); got != "\x1b[32mCompliant\x1b[0m" {
-		t.Errorf("compliance colour = %q", got)
+		t.Errorf("compliance color = %q", got)
 	}
 }
 
@@ -238,26 +255,6 @@ func TestSettled(t *testing.T) {
 	for _, tt := range tests {
 		if got := settled(tt.o); got != tt.want {
 			t.Errorf("%s: settled = %t, want %t", tt.name, got, tt.want)
-		}
-	}
-}
-
-func TestDependenciesFirst(t *testing.T) {
-	k := func(name string, deps ...string) v1alpha1.KustomizationDefinition {
-		return v1alpha1.KustomizationDefinition{Name: name, DependsOn: deps}
-	}
-	for _, tt := range []struct {
-		in   []v1alpha1.KustomizationDefinition
-		want string
-	}{
-		{[]v1alpha1.KustomizationDefinition{k("infra"), k("apps", "infra")}, "infra apps"},
-		{[]v1alpha1.KustomizationDefinition{k("apps", "infra"), k("infra")}, "infra apps"},
-		{[]v1alpha1.KustomizationDefinition{k("c", "b"), k("b", "a"), k("a"), k("x")}, "a x b c"},
-		{[]v1alpha1.KustomizationDefinition{k("a", "b"), k("b", "a"), k("z")}, "z a b"},
-		{[]v1alpha1.KustomizationDefinition{k("a", "missing")}, "a"},
-	} {
-		if got := strings.Join(dependenciesFirst(tt.in), " "); got != tt.want {
-			t.Errorf("dependenciesFirst = %q, want %q", got, tt.want)
 		}
 	}
 }

@@ -115,7 +115,7 @@ func redacted(objs []runtime.Object) []runtime.Object {
 	return out
 }
 
-// palette colours words only when writing to a terminal and NO_COLOR is
+// palette colors words only when writing to a terminal and NO_COLOR is
 // not set.
 type palette struct{ on bool }
 
@@ -132,7 +132,7 @@ func (p palette) paint(code, s string) string {
 	return "\x1b[" + code + "m" + s + "\x1b[0m"
 }
 
-// compliance colours a compliance state: green, red, yellow or grey.
+// compliance colors a compliance state: green, red, yellow or grey.
 func (p palette) compliance(state string) string {
 	switch state {
 	case v1alpha1.ComplianceCompliant:

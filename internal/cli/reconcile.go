@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
-	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	fluxmeta "github.com/fluxcd/pkg/apis/meta"
-	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"github.com/spf13/cobra"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,8 +16,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
-	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
-	"github.com/fluxconfig-controller/fluxconfig-controller/internal/kinds"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/status"
 )
 
@@ -37,16 +34,20 @@ func newReconcileCommand(streams genericiooptions.IOStreams) *cobra.Command {
 		Use:   "reconcile NAME [--with-source]",
 		Short: "Ask for an immediate reconciliation and wait for the result",
 		Long: `reconcile sets the reconcile.fluxcd.io/requestedAt annotation on the
-FluxConfig, then on its source (with --with-source, as 'flux reconcile ks
---with-source' does) and its Kustomizations, one after the other and
-dependencies first, waiting each time until Flux has finished; then until
-the FluxConfig's status agrees with what Flux did. It prints the progress. It exits 0 when the FluxConfig ends Compliant, 1 otherwise (with
-the chain that blocks it).`,
-		Example: `  fluxconfig reconcile -n cluster-config cluster-config --with-source`,
+FluxConfig, as 'flux reconcile' does, and waits until the controller
+records it in status.lastHandledReconcileAt. The controller forwards the
+request to the FluxConfig's source and Kustomizations (like 'flux reconcile
+kustomization --with-source'); reconcile then waits until Flux has handled
+it on each of them and finished (the Kustomizations applying the revision
+the source holds then), and until the FluxConfig's status agrees with them.
+It prints the progress, and exits 0 when the FluxConfig ends Compliant, 1
+otherwise (with the chain that blocks it). A suspended FluxConfig is not
+reconciled.`,
+		Example: `  fluxconfig reconcile -n cluster-config cluster-config`,
 		Args:    oneName,
 	}
 	o.kube = addKubeFlags(cmd, true)
-	cmd.Flags().BoolVar(&o.withSource, "with-source", false, "fetch the source again first")
+	cmd.Flags().BoolVar(&o.withSource, "with-source", false, "accepted for 'flux reconcile kustomization --with-source' habits: the controller always forwards the request to the source")
 	cmd.Flags().DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for the result")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		return o.run(cmd.Context(), streams.Out, args[0])
@@ -67,169 +68,138 @@ func (o *reconcileOptions) run(ctx context.Context, out io.Writer, name string) 
 	if err != nil {
 		return err
 	}
+	if fc.Spec.Suspend {
+		return fmt.Errorf("FluxConfig %s/%s is suspended: set spec.suspend to false to reconcile it", ns, name)
+	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
-	token := time.Now().Format(time.RFC3339Nano)
-	targets := o.targets(fc)
-	if err := requestReconcile(ctx, c, targets[0], token); err != nil {
+	token := time.Now().UTC().Format(time.RFC3339Nano)
+	if err := requestReconcile(ctx, c, fc, token); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "► requested a reconciliation of FluxConfig %s/%s at %s\n", ns, name, token)
-	// One after the other, dependencies first, so that a Kustomization
-	// does not check its dependency while that one is still at work.
-	for _, t := range targets[1:] {
-		if err := requestReconcile(ctx, c, t, token); err != nil {
-			return err
-		}
-		if err := waitHandled(ctx, c, t, token, out); err != nil {
-			return err
-		}
+	if fc, err = waitConfigHandled(ctx, c, fc, token, out); err != nil {
+		return err
+	}
+	if apimeta.IsStatusConditionTrue(fc.Status.Conditions, fluxmeta.StalledCondition) {
+		return report(ctx, c, fc, out) // the controller cannot build or apply it
+	}
+	if err := waitChildren(ctx, c, fc, token, out); err != nil {
+		return err
 	}
 	return o.waitStatus(ctx, c, fc, out)
 }
 
-// targets are the objects to annotate: the FluxConfig, the source with
-// --with-source, then the Kustomizations.
-func (o *reconcileOptions) targets(fc *v1alpha1.FluxConfig) []client.Object {
-	key := func(name string) metaKey { return metaKey{Namespace: fc.Namespace, Name: name} }
-	out := []client.Object{withKey(&v1alpha1.FluxConfig{}, key(fc.Name))}
-	if o.withSource {
-		var src client.Object
-		switch builder.FluxSourceKind(fc) {
-		case sourcev1.BucketKind:
-			src = &sourcev1.Bucket{}
-		case sourcev1.OCIRepositoryKind:
-			src = &sourcev1.OCIRepository{}
-		default:
-			src = &sourcev1.GitRepository{}
-		}
-		out = append(out, withKey(src, key(builder.SourceName(fc))))
-	}
-	for _, k := range dependenciesFirst(fc.Spec.Kustomizations) {
-		out = append(out, withKey(&kustomizev1.Kustomization{}, key(builder.KustomizationName(fc, k))))
-	}
-	return out
-}
-
-// dependenciesFirst orders kustomization names so that each comes after
-// what it depends on, in spec order otherwise; a cycle keeps spec order.
-func dependenciesFirst(ks []v1alpha1.KustomizationDefinition) []string {
-	done := map[string]bool{}
-	var out []string
-	for len(out) < len(ks) {
-		progress := false
-		for _, k := range ks {
-			if done[k.Name] || !allDone(k.DependsOn, done) {
-				continue
-			}
-			done[k.Name], progress = true, true
-			out = append(out, k.Name)
-		}
-		if !progress { // a cycle: the controller stalls it anyway
-			for _, k := range ks {
-				if !done[k.Name] {
-					done[k.Name] = true
-					out = append(out, k.Name)
-				}
-			}
-		}
-	}
-	return out
-}
-
-func allDone(names []string, done map[string]bool) bool {
-	for _, n := range names {
-		if !done[n] {
-			return false
-		}
-	}
-	return true
-}
-
-type metaKey = client.ObjectKey
-
-func withKey(obj client.Object, key metaKey) client.Object {
-	obj.SetNamespace(key.Namespace)
-	obj.SetName(key.Name)
-	return obj
-}
-
-// requestReconcile sets reconcile.fluxcd.io/requestedAt on obj.
-func requestReconcile(ctx context.Context, c client.Client, obj client.Object, token string) error {
-	if err := c.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
-		return fmt.Errorf("reading %T %s: %w", obj, obj.GetName(), err)
-	}
-	patch := client.MergeFrom(obj.DeepCopyObject().(client.Object))
-	ann := obj.GetAnnotations()
+// requestReconcile sets reconcile.fluxcd.io/requestedAt on the FluxConfig.
+func requestReconcile(ctx context.Context, c client.Client, fc *v1alpha1.FluxConfig, token string) error {
+	patch := client.MergeFrom(fc.DeepCopy())
+	ann := fc.GetAnnotations()
 	if ann == nil {
 		ann = map[string]string{}
 	}
 	ann[fluxmeta.ReconcileRequestAnnotation] = token
-	obj.SetAnnotations(ann)
-	if err := c.Patch(ctx, obj, patch); err != nil {
-		return fmt.Errorf("annotating %s: %w", obj.GetName(), err)
+	fc.SetAnnotations(ann)
+	if err := c.Patch(ctx, fc, patch); err != nil {
+		return fmt.Errorf("annotating FluxConfig %s/%s: %w", fc.Namespace, fc.Name, err)
 	}
 	return nil
 }
 
-// handled tells whether Flux finished the request on obj.
-func handled(obj client.Object, token string) bool {
-	var last string
-	switch t := obj.(type) {
-	case *sourcev1.GitRepository:
-		last = t.Status.LastHandledReconcileAt
-	case *sourcev1.Bucket:
-		last = t.Status.LastHandledReconcileAt
-	case *sourcev1.OCIRepository:
-		last = t.Status.LastHandledReconcileAt
-	case *kustomizev1.Kustomization:
-		last = t.Status.LastHandledReconcileAt
+// handledSince tells whether a status.lastHandledReconcileAt records the
+// request made at token, or a later one (the controller asks for one of
+// its own when credentials change; a user may ask again meanwhile).
+func handledSince(handled, token string) bool {
+	if handled == token {
+		return true
 	}
-	return last == token
+	h, err1 := time.Parse(time.RFC3339Nano, handled)
+	t, err2 := time.Parse(time.RFC3339Nano, token)
+	return err1 == nil && err2 == nil && h.After(t)
 }
 
-// settled: Flux finished with the object, as kstatus reads it: a Ready
-// condition that is True or False for the current generation, and not
-// Reconciling. Flux records the request as handled when it starts.
-func settled(o status.Object) bool {
-	ready := apimeta.FindStatusCondition(o.Conditions, fluxmeta.ReadyCondition)
-	return ready != nil && ready.Status != metav1.ConditionUnknown && ready.ObservedGeneration == o.Generation &&
-		!apimeta.IsStatusConditionTrue(o.Conditions, fluxmeta.ReconcilingCondition)
-}
-
-// waitHandled waits until Flux handled the request on obj and finished,
-// and prints how it ended.
-func waitHandled(ctx context.Context, c client.Client, obj client.Object, token string, out io.Writer) error {
-	kind := fmt.Sprintf("%T", obj)[len("*v1."):]
-	fmt.Fprintf(out, "◎ waiting for %s %s/%s\n", kind, obj.GetNamespace(), obj.GetName())
+// waitConfigHandled waits until the controller recorded the request in the
+// FluxConfig's status, and returns the FluxConfig as it is then.
+func waitConfigHandled(ctx context.Context, c client.Client, fc *v1alpha1.FluxConfig, token string, out io.Writer) (*v1alpha1.FluxConfig, error) {
+	ref := fc.Namespace + "/" + fc.Name
+	fmt.Fprintf(out, "◎ waiting for the controller to handle the request on FluxConfig %s\n", ref)
+	var cur *v1alpha1.FluxConfig
 	err := wait.PollUntilContextCancel(ctx, pollInterval, true, func(ctx context.Context) (bool, error) {
-		if err := c.Get(ctx, client.ObjectKeyFromObject(obj), obj); err != nil {
-			return false, client.IgnoreNotFound(err)
-		}
-		return handled(obj, token) && settled(kinds.Project(obj)), nil
+		var err error
+		cur, err = getConfig(ctx, c, fc.Namespace, fc.Name)
+		return err == nil && handledSince(cur.Status.LastHandledReconcileAt, token), err
 	})
 	if err != nil {
-		return fmt.Errorf("%s %s/%s did not handle the request in time (is its Flux controller running?): %w", kind, obj.GetNamespace(), obj.GetName(), err)
+		return nil, fmt.Errorf("FluxConfig %s did not record the request in status.lastHandledReconcileAt in time (is the controller running, and of a version that records it?): %w", ref, err)
 	}
-	o := kinds.Project(obj)
+	fmt.Fprintf(out, "✔ FluxConfig %s handled the request\n", ref)
+	return cur, nil
+}
+
+// waitChildren waits until Flux has handled the forwarded request on the
+// source and on every Kustomization and finished, printing each as it
+// finishes.
+func waitChildren(ctx context.Context, c client.Client, fc *v1alpha1.FluxConfig, token string, out io.Writer) error {
+	printed := map[string]bool{}
+	var last []childState
+	waiting := func() []string {
+		var names []string
+		for _, ch := range last {
+			if !printed[ch.obj.Ref()] {
+				names = append(names, ch.obj.Ref())
+			}
+		}
+		return names
+	}
+	err := wait.PollUntilContextCancel(ctx, pollInterval, true, func(ctx context.Context) (bool, error) {
+		children, err := readChildren(ctx, c, fc)
+		if err != nil {
+			return false, err
+		}
+		if last == nil {
+			fmt.Fprintf(out, "◎ forwarded to the source and the Kustomizations: waiting for %s\n", strings.Join(refs(children), ", "))
+		}
+		last = children
+		for i, done := range finished(children, token) {
+			if ref := children[i].obj.Ref(); done && !printed[ref] {
+				printed[ref] = true
+				writeChild(out, children[i].obj)
+			}
+		}
+		return len(waiting()) == 0, nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s did not finish the request in time (are the Flux controllers running?): %w", strings.Join(waiting(), ", "), err)
+	}
+	return nil
+}
+
+func refs(children []childState) []string {
+	out := make([]string, len(children))
+	for i, ch := range children {
+		out[i] = ch.obj.Ref()
+	}
+	return out
+}
+
+func writeChild(out io.Writer, o status.Object) {
 	mark := "✔"
 	if status.Compliance(o) != v1alpha1.ComplianceCompliant {
 		mark = "✗"
 	}
-	fmt.Fprintf(out, "%s %s %s/%s %s %s\n", mark, kind, o.Namespace, o.Name, status.Compliance(o), o.Revision)
-	return nil
+	fmt.Fprintf(out, "%s %s %s\n", mark, o.Ref(), strings.TrimSpace(status.Compliance(o)+" "+o.Revision))
 }
 
 // waitStatus waits until the FluxConfig's status says what the controller's
 // own aggregation of the live objects says, and reports it.
 func (o *reconcileOptions) waitStatus(ctx context.Context, c client.Client, fc *v1alpha1.FluxConfig, out io.Writer) error {
-	var obs *observation
+	var cur *v1alpha1.FluxConfig
 	err := wait.PollUntilContextCancel(ctx, pollInterval, true, func(ctx context.Context) (bool, error) {
-		cur, err := getConfig(ctx, c, fc.Namespace, fc.Name)
-		if err != nil {
+		var err error
+		if cur, err = getConfig(ctx, c, fc.Namespace, fc.Name); err != nil {
 			return false, err
 		}
-		if obs, err = observe(ctx, c, cur); err != nil {
+		obs, err := observe(ctx, c, cur)
+		if err != nil {
 			return false, err
 		}
 		states := make([]string, len(obs.objects))
@@ -242,6 +212,16 @@ func (o *reconcileOptions) waitStatus(ctx context.Context, c client.Client, fc *
 	if err != nil {
 		return fmt.Errorf("FluxConfig %s/%s did not settle in time: %w", fc.Namespace, fc.Name, err)
 	}
+	return report(ctx, c, cur, out)
+}
+
+// report prints what blocks the FluxConfig, and fails unless it is
+// Compliant.
+func report(ctx context.Context, c client.Client, fc *v1alpha1.FluxConfig, out io.Writer) error {
+	obs, err := observe(ctx, c, fc)
+	if err != nil {
+		return err
+	}
 	e := explain(obs)
 	if err := writeExplanation(out, e, "", paletteFor(out)); err != nil {
 		return err
@@ -250,4 +230,13 @@ func (o *reconcileOptions) waitStatus(ctx context.Context, c client.Client, fc *
 		return errFindings
 	}
 	return nil
+}
+
+// settled: Flux finished with the object, as kstatus reads it: a Ready
+// condition that is True or False for the current generation, and not
+// Reconciling. Flux records the request as handled when it starts.
+func settled(o status.Object) bool {
+	ready := apimeta.FindStatusCondition(o.Conditions, fluxmeta.ReadyCondition)
+	return ready != nil && ready.Status != metav1.ConditionUnknown && ready.ObservedGeneration == o.Generation &&
+		!apimeta.IsStatusConditionTrue(o.Conditions, fluxmeta.ReconcilingCondition)
 }

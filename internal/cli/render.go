@@ -13,12 +13,6 @@ import (
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
 )
 
-// Controller defaults, as cmd/main.go sets them.
-const (
-	defaultMultiTenancy           = true
-	defaultClusterScopeNamespaces = "cluster-config,flux-system"
-)
-
 // GeneratedKeyPlaceholder stands for the SSH key pair the controller
 // generates for an SSH URL without a key: it is random, so render cannot
 // show it.
@@ -29,8 +23,8 @@ var GeneratedKeyPlaceholder = builder.SSHKeyPair{
 
 type renderOptions struct {
 	file, secretFile, namespace, output string
-	showSecrets, multiTenancy           bool
-	clusterScopeNamespaces              string
+	showSecrets                         bool
+	controller                          controllerFlags
 }
 
 func newRenderCommand(streams genericiooptions.IOStreams) *cobra.Command {
@@ -42,12 +36,13 @@ func newRenderCommand(streams genericiooptions.IOStreams) *cobra.Command {
 controller creates for a FluxConfig: the ServiceAccount and bindings of
 multi-tenancy, the auth Secrets, the source and one Kustomization per entry,
 in the order they are applied. Secret values are redacted unless
---show-secrets is given. The --enable-multi-tenancy and
---cluster-scope-namespaces flags are the controller's, with its defaults.`,
+--show-secrets is given. The --enable-multi-tenancy,
+--cluster-scope-namespaces and --allow-remote-clusters-in-namespace-scope
+flags are the controller's, with its defaults.`,
 		Example: `  fluxconfig render -f config/samples/clusterconfig_v1alpha1_fluxconfig.yaml
   fluxconfig render -f fc.yaml --secret protected.yaml --show-secrets -o json`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(_ *cobra.Command, _ []string) error {
 			if err := checkFormat(o.output, formatYAML, formatJSON); err != nil {
 				return err
 			}
@@ -66,8 +61,7 @@ in the order they are applied. Secret values are redacted unless
 	f.StringVar(&o.secretFile, "secret", "", "a file with the Secret named by spec.protectedParametersSecretRef")
 	f.StringVarP(&o.namespace, "namespace", "n", "", "the namespace of a FluxConfig that names none (default: default)")
 	f.BoolVar(&o.showSecrets, "show-secrets", false, "print Secret values instead of redacting them")
-	f.BoolVar(&o.multiTenancy, "enable-multi-tenancy", defaultMultiTenancy, "as the controller's flag: apply as the flux-applier ServiceAccount bound to the FluxConfig's scope")
-	f.StringVar(&o.clusterScopeNamespaces, "cluster-scope-namespaces", defaultClusterScopeNamespaces, "as the controller's flag: namespaces (or patterns) where scope cluster is allowed")
+	o.controller.bind(f)
 	f.StringVarP(&o.output, "output", "o", formatYAML, "yaml or json")
 	_ = cmd.MarkFlagRequired("filename")
 	return cmd
@@ -106,7 +100,7 @@ func (o *renderOptions) render(streams genericiooptions.IOStreams) ([]runtime.Ob
 			return nil, fmt.Errorf("spec.protectedParametersSecretRef names Secret %s: give it with --secret (the controller reports it missing)", ref.Name)
 		}
 	}
-	return renderObjects(fc, protected, builder.Options{MultiTenancy: o.multiTenancy, ClusterScopeNamespaces: splitList(o.clusterScopeNamespaces)})
+	return renderObjects(fc, protected, o.controller.options())
 }
 
 // renderObjects builds the objects the controller creates for fc, with its

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
@@ -41,7 +44,7 @@ type renderCase struct {
 // spec, data, labels, annotations and ownerReferences. Server-set metadata
 // and fields the API server defaults are not compared.
 func TestRenderMatchesTheController(t *testing.T) {
-	ctx, c := startControllerEnv(t)
+	ctx, c, _ := startControllerEnv(t)
 	for _, rc := range renderCases() {
 		t.Run(rc.fc.Namespace+"/"+rc.fc.Name, func(t *testing.T) {
 			live := applyCase(ctx, t, c, rc)
@@ -103,8 +106,10 @@ func renderCases() []renderCase {
 }
 
 // startControllerEnv starts the test control plane with this project's
-// and Flux's CRDs, and the controller with its default options.
-func startControllerEnv(t *testing.T) (context.Context, client.Client) {
+// and Flux's CRDs, and the controller with its default options. It
+// returns a client and the path of a kubeconfig for the command's
+// --kubeconfig.
+func startControllerEnv(t *testing.T) (ctx context.Context, c client.Client, kubeconfig string) {
 	t.Helper()
 	log.SetLogger(zap.New(zap.WriteTo(testWriter{t}), zap.UseDevMode(true)))
 	own, err := testenv.CRDs()
@@ -119,7 +124,7 @@ func startControllerEnv(t *testing.T) (context.Context, client.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	t.Cleanup(func() {
 		cancel()
 		if err := env.Stop(); err != nil {
@@ -138,11 +143,28 @@ func startControllerEnv(t *testing.T) (context.Context, client.Client) {
 		t.Fatal(err)
 	}
 	go func() { _ = mgr.Start(ctx) }()
-	c, err := client.New(cfg, client.Options{Scheme: scheme()})
+	if c, err = client.New(cfg, client.Options{Scheme: scheme()}); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, c, writeKubeconfig(t, env)
+}
+
+// writeKubeconfig writes a kubeconfig of a cluster admin of env.
+func writeKubeconfig(t *testing.T, env *envtest.Environment) string {
+	t.Helper()
+	user, err := env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ctx, c
+	data, err := user.KubeConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 type testWriter struct{ t *testing.T }

@@ -65,7 +65,7 @@ func exitCode(cmd *cobra.Command, err error, errOut io.Writer) int {
 	return ExitFindings
 }
 
-// isCobraUsage recognises cobra's own complaints about the command line.
+// isCobraUsage recognizes cobra's own complaints about the command line.
 func isCobraUsage(err error) bool {
 	msg := err.Error()
 	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "invalid argument", "required flag", "flag needs an argument"} {
@@ -80,17 +80,18 @@ func isCobraUsage(err error) bool {
 func NewRootCommand(streams genericiooptions.IOStreams, v Version) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "fluxconfig",
-		Short: "Render, convert and create FluxConfigs offline; explain them live",
+		Short: "Render, validate, convert and create FluxConfigs offline; explain them live",
 		Long: `fluxconfig works with the FluxConfig API (clusterconfig.azure.com/v1alpha1).
 
-Offline, it renders the Flux objects the controller would create, converts
-between Azure's fluxConfigurations resources and FluxConfigs, and creates a
+Offline, it renders the Flux objects the controller would create, validates
+FluxConfigs as the API server and the controller would, converts between
+Azure's fluxConfigurations resources and FluxConfigs, and creates a
 FluxConfig from the flags of 'az k8s-configuration flux create'. Against a
 cluster, it lists FluxConfigs, shows what they applied, explains what blocks
 them and asks for an immediate reconciliation.
 
-Exit codes: 0 ok, 1 findings (not Compliant, a refused conversion, an
-error), 2 a wrong command line.`,
+Exit codes: 0 ok, 1 findings (not Compliant, an invalid FluxConfig, a
+refused conversion, an error), 2 a wrong command line.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
@@ -100,6 +101,7 @@ error), 2 a wrong command line.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err: err} })
 	root.AddCommand(
 		newRenderCommand(streams),
+		newValidateCommand(streams),
 		newConvertCommand(streams),
 		newCreateCommand(streams),
 		newGetCommand(streams),

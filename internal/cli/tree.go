@@ -8,7 +8,7 @@ import (
 	fluxmeta "github.com/fluxcd/pkg/apis/meta"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/api/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
 
@@ -106,7 +106,7 @@ func buildTree(obs *observation) *node {
 func objectNode(o status.Object) *node {
 	n := &node{Object: o.Ref(), Compliance: status.Compliance(o), Revision: o.Revision}
 	for _, t := range []string{fluxmeta.StalledCondition, fluxmeta.ReadyCondition, fluxmeta.ReconcilingCondition} {
-		if c := meta.FindStatusCondition(o.Conditions, t); c != nil && c.Message != "" {
+		if c := apimeta.FindStatusCondition(o.Conditions, t); c != nil && c.Message != "" {
 			n.Message = c.Message
 			break
 		}

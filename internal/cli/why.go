@@ -7,7 +7,7 @@ import (
 	fluxmeta "github.com/fluxcd/pkg/apis/meta"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/api/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
@@ -71,7 +71,7 @@ Compliant.`,
 func explain(obs *observation) explanation {
 	fc := obs.config
 	e := explanation{Name: fc.Name, Namespace: fc.Namespace, Compliance: or(fc.Status.ComplianceState, v1alpha1.ComplianceUnknown)}
-	ready := meta.FindStatusCondition(fc.Status.Conditions, fluxmeta.ReadyCondition)
+	ready := apimeta.FindStatusCondition(fc.Status.Conditions, fluxmeta.ReadyCondition)
 	if ready != nil && (ready.Reason == status.InvalidConfigReason || ready.Reason == status.ReconciliationFailedReason) {
 		e.Chain = fmt.Sprintf("the controller cannot carry it out: %s", fc.Status.ErrorMessage)
 		e.Fix = "see the message's entry in " + troubleshootingDoc

@@ -17,7 +17,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*/*.golden.yaml from the current output of FromARM")
 
-// examples are this package's own ARM documents, modelled on the public
+// examples are this package's own ARM documents, modeled on the public
 // examples of both api-versions: every source kind, as a PUT body and as a
 // GET response.
 func examples(t *testing.T) []string {

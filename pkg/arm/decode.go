@@ -31,6 +31,7 @@ func Decode(data []byte) (*Resource, error) {
 var (
 	kustomizationsType = reflect.TypeOf(Kustomizations{})
 	kustomizationType  = reflect.TypeOf(Kustomization{})
+	rawJSONType        = reflect.TypeOf(json.RawMessage{})
 )
 
 // unknownFields reports every key of v that the Go type t has no field for.
@@ -47,14 +48,14 @@ func unknownFields(v any, t reflect.Type, path string, errs *fieldErrors) {
 		for key, val := range m {
 			f, ok := jsonField(t, key)
 			if !ok {
-				errs.add(join(path, key), "is not a property of %s in api-version %s or %s", ResourceType, APIVersionStable, APIVersionPreview)
+				errs.addf(join(path, key), "is not a property of %s in api-version %s or %s", ResourceType, APIVersionStable, APIVersionPreview)
 				continue
 			}
 			unknownFields(val, f, join(path, key), errs)
 		}
 	case reflect.Map:
 		m, _ := v.(map[string]any)
-		if t.Elem().Kind() == reflect.Interface {
+		if t.Elem().Kind() == reflect.Interface || t.Elem() == rawJSONType {
 			return // free-form
 		}
 		for key, val := range m {

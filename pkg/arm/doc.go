@@ -6,10 +6,13 @@
 // the Azure model can drive the controller and report what it does.
 //
 // FromARM decodes base64 values, turns *InSeconds into durations and the
-// kustomizations map into the list; ToARM goes back. A field that has no
-// place on the other side is an error naming its path
-// (*FieldError), never silently dropped. Normalize fills in ARM's
-// documented defaults, so two documents ARM reads alike compare equal.
+// kustomizations map into the list; ToARM goes back. Every property of
+// both api-versions has a place, the 2026-07-01-preview additions
+// included (objectLevelIdentity, sparseCheckout, additionalConfigurations
+// with each value kept as its JSON, kustomizations' kubeConfig). A value
+// FluxConfig cannot take is an error naming its path (*FieldError), never
+// silently dropped. Normalize fills in ARM's documented defaults, so two
+// documents ARM reads alike compare equal.
 package arm
 
 // ResourceType is the ARM type of a Flux configuration.

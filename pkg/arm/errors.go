@@ -6,9 +6,6 @@ import (
 	"sort"
 )
 
-// Unsupported is the message of a field that FluxConfig cannot hold yet.
-const Unsupported = "not supported by FluxConfig clusterconfig.azure.com/v1alpha1"
-
 // FieldError is a problem with one field, named by its path: an ARM path
 // (properties.gitRepository.url) when reading ARM, a FluxConfig path
 // (spec.gitRepository.syncInterval) when writing it.
@@ -23,7 +20,7 @@ func (e *FieldError) Error() string { return e.Path + ": " + e.Message }
 // them all at once.
 type fieldErrors []*FieldError
 
-func (l *fieldErrors) add(path, format string, args ...any) {
+func (l *fieldErrors) addf(path, format string, args ...any) {
 	*l = append(*l, &FieldError{Path: path, Message: fmt.Sprintf(format, args...)})
 }
 

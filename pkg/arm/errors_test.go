@@ -1,7 +1,6 @@
 package arm_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,30 +11,6 @@ import (
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/pkg/arm"
 )
-
-// The 2026-07-01-preview additions FluxConfig does not have yet are each
-// refused with their ARM path, all at once.
-func TestFromARMRefusesPreviewAdditions(t *testing.T) {
-	data, err := os.ReadFile("testdata/2026-07-01-preview/unsupported-put.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := arm.Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = arm.FromARM(r, arm.Options{Name: "clusters"})
-	want := strings.Join([]string{
-		"properties.gitRepository.additionalConfigurations: " + arm.Unsupported,
-		"properties.gitRepository.objectLevelIdentity: " + arm.Unsupported,
-		"properties.gitRepository.sparseCheckout: " + arm.Unsupported,
-		"properties.kustomizations.remote.additionalConfigurations: " + arm.Unsupported,
-		"properties.kustomizations.remote.kubeConfig: " + arm.Unsupported,
-	}, "\n")
-	if err == nil || err.Error() != want {
-		t.Errorf("FromARM error:\n got %v\nwant %s", err, want)
-	}
-}
 
 func TestFromARMErrors(t *testing.T) {
 	tests := []struct {
@@ -66,6 +41,14 @@ func TestFromARMErrors(t *testing.T) {
 		{"wrong resource type", `{"name":"x","type":"Microsoft.KubernetesConfiguration/extensions"}`,
 			`type: is "Microsoft.KubernetesConfiguration/extensions"`},
 		{"no name", `{"properties":{}}`, "name: the resource has no name"},
+		{"a kubeConfig without its identity", `{"name":"x","properties":{"kustomizations":{"remote":{"kubeConfig":{"clusterResourceId":"/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/c"}}}}}`,
+			"properties.kustomizations.remote.kubeConfig.objectLevelIdentity: is required"},
+		{"plain HTTP asked for an https bucket", `{"name":"x","properties":{"sourceKind":"Bucket","bucket":{"url":"https://s3.example.com","bucketName":"b","insecure":true}}}`,
+			"properties.bucket.insecure: is true with an https:// URL, which FluxConfig refuses"},
+		{"an unknown property in an identity", `{"name":"x","properties":{"gitRepository":{"objectLevelIdentity":{"clientID":"c"}}}}`,
+			"properties.gitRepository.objectLevelIdentity.clientID: is not a property of"},
+		{"additionalConfigurations not an object", `{"name":"x","properties":{"gitRepository":{"additionalConfigurations":["include"]}}}`,
+			"properties.gitRepository.additionalConfigurations: is a JSON array"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -63,7 +63,10 @@ type fromARM struct {
 }
 
 // FromARM converts an ARM resource to a FluxConfig and its Secrets. Every
-// problem is reported, each as a *FieldError with its ARM path.
+// problem is reported, each as a *FieldError with its ARM path. One
+// default is read differently from Azure's documentation, as FluxConfig
+// does: an absent bucket.insecure is true for an http:// URL only, and
+// insecure: true with an https:// URL is refused.
 func FromARM(r *Resource, opts Options) (*Converted, error) {
 	f := &fromARM{protected: map[string][]byte{}, origin: map[string]string{}}
 	p := r.Properties
@@ -74,7 +77,7 @@ func FromARM(r *Resource, opts Options) (*Converted, error) {
 	fc.Spec = v1alpha1.FluxConfigSpec{
 		Scope:         p.Scope,
 		SourceKind:    p.SourceKind,
-		Suspend:       deref(p.Suspend, false),
+		Suspend:       isTrue(p.Suspend),
 		GitRepository: f.git(p.GitRepository),
 		Bucket:        f.bucket(p.Bucket),
 		AzureBlob:     f.azureBlob(p.AzureBlob),
@@ -106,10 +109,10 @@ func (f *fromARM) metadata(r *Resource, p *Properties, opts Options) *v1alpha1.F
 		},
 	}
 	if fc.Name == "" {
-		f.errs.add("name", "the resource has no name (a PUT body carries it in the URL): give one")
+		f.errs.addf("name", "the resource has no name (a PUT body carries it in the URL): give one")
 	}
 	if r.Type != "" && r.Type != ResourceType {
-		f.errs.add("type", "is %q, want %s", r.Type, ResourceType)
+		f.errs.addf("type", "is %q, want %s", r.Type, ResourceType)
 	}
 	ann := map[string]string{}
 	if r.ID != "" {
@@ -138,7 +141,7 @@ func (f *fromARM) setProtected(key, path, value string, isBase64 bool) {
 		return
 	}
 	if prev, ok := f.origin[key]; ok {
-		f.errs.add(path, "sets %s, which %s sets too; keep one", key, prev)
+		f.errs.addf(path, "sets %s, which %s sets too; keep one", key, prev)
 		return
 	}
 	data := []byte(value)
@@ -154,7 +157,7 @@ func (f *fromARM) setProtected(key, path, value string, isBase64 bool) {
 func (f *fromARM) decodeBytes(path, value string) ([]byte, bool) {
 	b, err := base64.StdEncoding.DecodeString(value)
 	if err != nil {
-		f.errs.add(path, "is not base64: ARM carries this value base64-encoded")
+		f.errs.addf(path, "is not base64: ARM carries this value base64-encoded")
 		return nil, false
 	}
 	return b, true
@@ -174,16 +177,10 @@ func (f *fromARM) seconds(path string, s *int64) *metav1.Duration {
 		return nil
 	}
 	if *s < 0 {
-		f.errs.add(path, "is %d: it must not be negative", *s)
+		f.errs.addf(path, "is %d: it must not be negative", *s)
 		return nil
 	}
 	return &metav1.Duration{Duration: time.Duration(*s) * time.Second}
-}
-
-func (f *fromARM) unsupported(path string, set bool) {
-	if set {
-		f.errs.add(path, "%s", Unsupported)
-	}
 }
 
 func secret(fc *v1alpha1.FluxConfig, name string, data map[string][]byte) *corev1.Secret {
@@ -195,12 +192,8 @@ func secret(fc *v1alpha1.FluxConfig, name string, data map[string][]byte) *corev
 	}
 }
 
-func deref(b *bool, def bool) bool {
-	if b == nil {
-		return def
-	}
-	return *b
-}
+// isTrue reads a boolean ARM reads as false when it is absent.
+func isTrue(b *bool) bool { return b != nil && *b }
 
 func or(a, b string) string {
 	if a != "" {

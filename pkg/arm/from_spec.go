@@ -2,6 +2,7 @@ package arm
 
 import (
 	"sort"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -22,17 +23,19 @@ func (f *fromARM) git(g *GitRepository) *v1alpha1.GitRepositoryDefinition {
 	if g == nil {
 		return nil
 	}
-	f.unsupported(gitPath+".objectLevelIdentity", g.ObjectLevelIdentity != nil)
-	f.unsupported(gitPath+".sparseCheckout", len(g.SparseCheckout) > 0)
-	f.unsupported(gitPath+".additionalConfigurations", len(g.AdditionalConfigurations) > 0)
 	out := &v1alpha1.GitRepositoryDefinition{
-		URL:           g.URL,
-		SyncInterval:  f.seconds(gitPath+".syncIntervalInSeconds", g.SyncIntervalInSeconds),
-		Timeout:       f.seconds(gitPath+".timeoutInSeconds", g.TimeoutInSeconds),
-		SSHKnownHosts: f.decode(gitPath+".sshKnownHosts", g.SSHKnownHosts),
-		HTTPSUser:     g.HTTPSUser,
-		HTTPSCACert:   f.decode(gitPath+".httpsCACert", g.HTTPSCACert),
-		LocalAuthRef:  g.LocalAuthRef,
+		URL:                 g.URL,
+		SyncInterval:        f.seconds(gitPath+".syncIntervalInSeconds", g.SyncIntervalInSeconds),
+		Timeout:             f.seconds(gitPath+".timeoutInSeconds", g.TimeoutInSeconds),
+		SSHKnownHosts:       f.decode(gitPath+".sshKnownHosts", g.SSHKnownHosts),
+		HTTPSUser:           g.HTTPSUser,
+		HTTPSCACert:         f.decode(gitPath+".httpsCACert", g.HTTPSCACert),
+		LocalAuthRef:        g.LocalAuthRef,
+		ObjectLevelIdentity: identityFromARM(g.ObjectLevelIdentity),
+		SparseCheckout:      g.SparseCheckout,
+	}
+	if a, ok := additionalFromARM(g.AdditionalConfigurations); ok {
+		out.AdditionalConfigurations = &v1alpha1.GitRepositoryAdditionalConfigurations{AdditionalConfigurations: a}
 	}
 	if r := g.RepositoryRef; r != nil {
 		out.RepositoryRef = v1alpha1.RepositoryRefDefinition{Branch: r.Branch, Tag: r.Tag, Semver: r.Semver, Commit: r.Commit}
@@ -40,7 +43,7 @@ func (f *fromARM) git(g *GitRepository) *v1alpha1.GitRepositoryDefinition {
 	if g.Provider != "" {
 		p, ok := providers[g.Provider]
 		if !ok {
-			f.errs.add(gitPath+".provider", "is %q: use Azure, GitHub or Generic", g.Provider)
+			f.errs.addf(gitPath+".provider", "is %q: use Azure, GitHub or Generic", g.Provider)
 		}
 		out.Provider = p
 	}
@@ -51,38 +54,61 @@ func (f *fromARM) bucket(b *Bucket) *v1alpha1.BucketDefinition {
 	if b == nil {
 		return nil
 	}
-	f.unsupported(bktPath+".objectLevelIdentity", b.ObjectLevelIdentity != nil)
-	f.unsupported(bktPath+".additionalConfigurations", len(b.AdditionalConfigurations) > 0)
-	return &v1alpha1.BucketDefinition{
-		URL:        b.URL,
-		BucketName: b.BucketName,
-		// ARM documents insecure as true when it is not given.
-		Insecure:     deref(b.Insecure, true),
-		SyncInterval: f.seconds(bktPath+".syncIntervalInSeconds", b.SyncIntervalInSeconds),
-		Timeout:      f.seconds(bktPath+".timeoutInSeconds", b.TimeoutInSeconds),
-		AccessKey:    b.AccessKey,
-		LocalAuthRef: b.LocalAuthRef,
+	out := &v1alpha1.BucketDefinition{
+		URL:                 b.URL,
+		BucketName:          b.BucketName,
+		Insecure:            f.bucketInsecure(b),
+		SyncInterval:        f.seconds(bktPath+".syncIntervalInSeconds", b.SyncIntervalInSeconds),
+		Timeout:             f.seconds(bktPath+".timeoutInSeconds", b.TimeoutInSeconds),
+		AccessKey:           b.AccessKey,
+		LocalAuthRef:        b.LocalAuthRef,
+		ObjectLevelIdentity: identityFromARM(b.ObjectLevelIdentity),
 	}
+	if a, ok := additionalFromARM(b.AdditionalConfigurations); ok {
+		out.AdditionalConfigurations = &v1alpha1.BucketAdditionalConfigurations{AdditionalConfigurations: a}
+	}
+	return out
 }
+
+// bucketInsecure: Azure documents insecure as true when it is absent;
+// FluxConfig takes plain HTTP from the URL's scheme instead and refuses
+// insecure with an https:// URL (Flux would send the request and the
+// content in clear text to a TLS endpoint). An absent insecure is read
+// from the scheme (Normalize does the same), an explicit true with
+// https:// is refused.
+func (f *fromARM) bucketInsecure(b *Bucket) bool {
+	if b.Insecure == nil {
+		return bucketPlainHTTP(b.URL)
+	}
+	if *b.Insecure && strings.HasPrefix(b.URL, "https://") {
+		f.errs.addf(bktPath+".insecure", "is true with an https:// URL, which FluxConfig refuses (Flux would talk plain HTTP to a TLS endpoint): use an http:// URL for plain HTTP, or set insecure to false")
+	}
+	return *b.Insecure
+}
+
+// bucketPlainHTTP tells whether a bucket URL is plain HTTP.
+func bucketPlainHTTP(url string) bool { return strings.HasPrefix(url, "http://") }
 
 func (f *fromARM) azureBlob(a *AzureBlob) *v1alpha1.AzureBlobDefinition {
 	if a == nil {
 		return nil
 	}
-	f.unsupported(blobPath+".objectLevelIdentity", a.ObjectLevelIdentity != nil)
-	f.unsupported(blobPath+".additionalConfigurations", len(a.AdditionalConfigurations) > 0)
 	out := &v1alpha1.AzureBlobDefinition{
-		URL:           a.URL,
-		ContainerName: a.ContainerName,
-		SyncInterval:  f.seconds(blobPath+".syncIntervalInSeconds", a.SyncIntervalInSeconds),
-		Timeout:       f.seconds(blobPath+".timeoutInSeconds", a.TimeoutInSeconds),
-		LocalAuthRef:  a.LocalAuthRef,
+		URL:                 a.URL,
+		ContainerName:       a.ContainerName,
+		SyncInterval:        f.seconds(blobPath+".syncIntervalInSeconds", a.SyncIntervalInSeconds),
+		Timeout:             f.seconds(blobPath+".timeoutInSeconds", a.TimeoutInSeconds),
+		LocalAuthRef:        a.LocalAuthRef,
+		ObjectLevelIdentity: identityFromARM(a.ObjectLevelIdentity),
+	}
+	if add, ok := additionalFromARM(a.AdditionalConfigurations); ok {
+		out.AdditionalConfigurations = &v1alpha1.AzureBlobAdditionalConfigurations{AdditionalConfigurations: add}
 	}
 	f.setProtected(v1alpha1.ProtectedAccountKey, blobPath+".accountKey", a.AccountKey, false)
 	f.setProtected(v1alpha1.ProtectedSASToken, blobPath+".sasToken", a.SASToken, false)
 	if sp := a.ServicePrincipal; sp != nil {
 		out.ServicePrincipal = &v1alpha1.ServicePrincipalDefinition{
-			ClientID: sp.ClientID, TenantID: sp.TenantID, ClientCertificateSendChain: deref(sp.ClientCertificateSendChain, false),
+			ClientID: sp.ClientID, TenantID: sp.TenantID, ClientCertificateSendChain: isTrue(sp.ClientCertificateSendChain),
 		}
 		spPath := blobPath + ".servicePrincipal"
 		f.setProtected(v1alpha1.ProtectedClientSecret, spPath+".clientSecret", sp.ClientSecret, false)
@@ -99,16 +125,18 @@ func (f *fromARM) oci(o *OCIRepository, fc *v1alpha1.FluxConfig, opts Options) (
 	if o == nil {
 		return nil, nil
 	}
-	f.unsupported(ociPath+".objectLevelIdentity", o.ObjectLevelIdentity != nil)
-	f.unsupported(ociPath+".additionalConfigurations", len(o.AdditionalConfigurations) > 0)
 	out := &v1alpha1.OCIRepositoryDefinition{
 		URL:                 o.URL,
-		Insecure:            deref(o.Insecure, false),
-		UseWorkloadIdentity: deref(o.UseWorkloadIdentity, false),
+		Insecure:            isTrue(o.Insecure),
+		UseWorkloadIdentity: isTrue(o.UseWorkloadIdentity),
 		ServiceAccountName:  o.ServiceAccountName,
 		SyncInterval:        f.seconds(ociPath+".syncIntervalInSeconds", o.SyncIntervalInSeconds),
 		Timeout:             f.seconds(ociPath+".timeoutInSeconds", o.TimeoutInSeconds),
 		LocalAuthRef:        o.LocalAuthRef,
+		ObjectLevelIdentity: identityFromARM(o.ObjectLevelIdentity),
+	}
+	if a, ok := additionalFromARM(o.AdditionalConfigurations); ok {
+		out.AdditionalConfigurations = &v1alpha1.OCIRepositoryAdditionalConfigurations{AdditionalConfigurations: a}
 	}
 	if r := o.RepositoryRef; r != nil {
 		out.RepositoryRef = &v1alpha1.OCIRepositoryRefDefinition{Tag: r.Tag, Semver: r.Semver, Digest: r.Digest}
@@ -147,26 +175,29 @@ func (f *fromARM) kustomizations(ks Kustomizations) []v1alpha1.KustomizationDefi
 		path := "properties.kustomizations." + e.Key
 		k := e.Value
 		if k == nil {
-			f.errs.add(path, "is null: give the kustomization's properties, or remove the key")
+			f.errs.addf(path, "is null: give the kustomization's properties, or remove the key")
 			continue
 		}
 		if k.Name != "" && k.Name != e.Key {
-			f.errs.add(path+".name", "is %q but the key is %q: they must be equal", k.Name, e.Key)
+			f.errs.addf(path+".name", "is %q but the key is %q: they must be equal", k.Name, e.Key)
 		}
-		f.unsupported(path+".kubeConfig", k.KubeConfig != nil)
-		f.unsupported(path+".additionalConfigurations", len(k.AdditionalConfigurations) > 0)
-		out = append(out, v1alpha1.KustomizationDefinition{
+		kd := v1alpha1.KustomizationDefinition{
 			Name:          e.Key,
 			Path:          k.Path,
 			DependsOn:     k.DependsOn,
 			SyncInterval:  f.seconds(path+".syncIntervalInSeconds", k.SyncIntervalInSeconds),
 			RetryInterval: f.seconds(path+".retryIntervalInSeconds", k.RetryIntervalInSeconds),
 			Timeout:       f.seconds(path+".timeoutInSeconds", k.TimeoutInSeconds),
-			Prune:         deref(k.Prune, false),
-			Force:         deref(k.Force, false),
+			Prune:         isTrue(k.Prune),
+			Force:         isTrue(k.Force),
 			Wait:          k.Wait,
 			PostBuild:     postBuildFromARM(k.PostBuild),
-		})
+			KubeConfig:    f.kubeConfigFromARM(path+".kubeConfig", k.KubeConfig),
+		}
+		if a, ok := additionalFromARM(k.AdditionalConfigurations); ok {
+			kd.AdditionalConfigurations = &v1alpha1.KustomizationAdditionalConfigurations{AdditionalConfigurations: a}
+		}
+		out = append(out, kd)
 	}
 	return out
 }
@@ -178,7 +209,7 @@ func postBuildFromARM(pb *PostBuild) *v1alpha1.PostBuildDefinition {
 	out := &v1alpha1.PostBuildDefinition{Substitute: pb.Substitute}
 	for _, s := range pb.SubstituteFrom {
 		out.SubstituteFrom = append(out.SubstituteFrom, v1alpha1.SubstituteReferenceDefinition{
-			Kind: s.Kind, Name: s.Name, Optional: deref(s.Optional, false),
+			Kind: s.Kind, Name: s.Name, Optional: isTrue(s.Optional),
 		})
 	}
 	return out
@@ -196,7 +227,7 @@ func (f *fromARM) protectedSettings(p *Properties) {
 	for _, k := range keys {
 		path := "properties.configurationProtectedSettings." + k
 		if inline, ok := inlinePath(p, k); ok {
-			f.errs.add(path, "give it as %s instead", inline)
+			f.errs.addf(path, "give it as %s instead", inline)
 			continue
 		}
 		f.setProtected(k, path, p.ConfigurationProtectedSettings[k], true)

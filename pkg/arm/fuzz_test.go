@@ -56,6 +56,7 @@ func examplesForFuzz() ([]string, error) {
 }
 
 func fuzzJSON(t *testing.T, c *arm.Converted) []byte {
+	t.Helper()
 	var b bytes.Buffer
 	for _, o := range c.Objects() {
 		y, err := json.Marshal(o)

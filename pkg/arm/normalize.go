@@ -8,8 +8,11 @@ import (
 // alike, so that two documents can be compared: ARM's documented defaults
 // are filled in (scope cluster, namespace default, sourceKind
 // GitRepository, the booleans), a kustomization's read-only name is its
-// key, empty lists and maps are absent, zero Helm counters are absent, and
-// timestamps are UTC RFC 3339 to the second (what Kubernetes keeps).
+// key, empty lists and maps are absent, additionalConfigurations values
+// are compact JSON, zero Helm counters are absent, and timestamps are UTC
+// RFC 3339 to the second (what Kubernetes keeps). One default is read as
+// FromARM reads it, not as Azure documents it: an absent bucket.insecure
+// is true for an http:// URL only (see FromARM).
 func Normalize(r *Resource) {
 	r.Type = or(r.Type, ResourceType)
 	if r.Properties == nil {
@@ -47,7 +50,8 @@ func normalizeSources(p *Properties) {
 		g.AdditionalConfigurations = nilIfEmpty(g.AdditionalConfigurations)
 	}
 	if b := p.Bucket; b != nil {
-		b.Insecure = withDefault(b.Insecure, true)
+		// Read from the URL, as FromARM does (see bucketInsecure).
+		b.Insecure = withDefault(b.Insecure, bucketPlainHTTP(b.URL))
 		b.AdditionalConfigurations = nilIfEmpty(b.AdditionalConfigurations)
 	}
 	if a := p.AzureBlob; a != nil {
@@ -132,9 +136,14 @@ func withDefault(b *bool, def bool) *bool {
 	return b
 }
 
-func nilIfEmpty(m map[string]any) map[string]any {
+// nilIfEmpty drops an empty additionalConfigurations and compacts the
+// JSON of each value.
+func nilIfEmpty(m Additional) Additional {
 	if len(m) == 0 {
 		return nil
+	}
+	for k, v := range m {
+		m[k] = compact(v)
 	}
 	return m
 }

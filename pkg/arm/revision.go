@@ -15,7 +15,7 @@ var (
 // is not a Flux revision is returned as it is.
 func AzureRevision(flux string) string {
 	m := fluxRevision.FindStringSubmatch(flux)
-	if m == nil || !digestLength(m[2], m[3]) {
+	if len(m) < 4 || !digestLength(m[2], m[3]) {
 		return flux
 	}
 	if m[1] == "" {

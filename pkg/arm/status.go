@@ -63,7 +63,7 @@ func (f *fromARM) time(path, s string) *metav1.Time {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		f.errs.add(path, "is %q, not an RFC 3339 date-time", s)
+		f.errs.addf(path, "is %q, not an RFC 3339 date-time", s)
 		return nil
 	}
 	mt := metav1.NewTime(t.UTC().Truncate(time.Second))

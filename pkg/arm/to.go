@@ -64,13 +64,13 @@ func (t *toARM) envelope(fc *v1alpha1.FluxConfig) *Resource {
 	if s, ok := ann[AnnotationSystemData]; ok {
 		r.SystemData = &SystemData{}
 		if err := json.Unmarshal([]byte(s), r.SystemData); err != nil {
-			t.errs.add(annPath(AnnotationSystemData), "is not ARM systemData JSON: %v", err)
+			t.errs.addf(annPath(AnnotationSystemData), "is not ARM systemData JSON: %v", err)
 		}
 	}
 	if s, ok := ann[AnnotationWaitForReconciliation]; ok {
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			t.errs.add(annPath(AnnotationWaitForReconciliation), "is %q: use true or false", s)
+			t.errs.addf(annPath(AnnotationWaitForReconciliation), "is %q: use true or false", s)
 		}
 		r.Properties.WaitForReconciliation = &b
 	}
@@ -88,7 +88,7 @@ func (t *toARM) seconds(path string, d *metav1.Duration) *int64 {
 		return nil
 	}
 	if d.Duration%time.Second != 0 || d.Duration < 0 {
-		t.errs.add(path, "%s is not a whole, non-negative number of seconds, which ARM's *InSeconds properties need", d.Duration)
+		t.errs.addf(path, "%s is not a whole, non-negative number of seconds, which ARM's *InSeconds properties need", d.Duration)
 		return nil
 	}
 	s := int64(d.Duration / time.Second)

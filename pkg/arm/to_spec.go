@@ -19,6 +19,11 @@ func (t *toARM) git(g *v1alpha1.GitRepositoryDefinition) *GitRepository {
 		TimeoutInSeconds:      t.seconds("spec.gitRepository.timeout", g.Timeout),
 		HTTPSUser:             g.HTTPSUser,
 		LocalAuthRef:          g.LocalAuthRef,
+		ObjectLevelIdentity:   identityToARM(g.ObjectLevelIdentity),
+		SparseCheckout:        g.SparseCheckout,
+	}
+	if a := g.AdditionalConfigurations; a != nil {
+		out.AdditionalConfigurations = additionalToARM(a.Fields)
 	}
 	if g.SSHKnownHosts != "" {
 		out.SSHKnownHosts = b64(g.SSHKnownHosts)
@@ -36,7 +41,7 @@ func (t *toARM) git(g *v1alpha1.GitRepositoryDefinition) *GitRepository {
 			}
 		}
 		if out.Provider == "" {
-			t.errs.add("spec.gitRepository.provider", "is %q: use generic, azure or github", g.Provider)
+			t.errs.addf("spec.gitRepository.provider", "is %q: use generic, azure or github", g.Provider)
 		}
 	}
 	return out
@@ -46,15 +51,21 @@ func (t *toARM) bucket(b *v1alpha1.BucketDefinition) *Bucket {
 	if b == nil {
 		return nil
 	}
-	return &Bucket{
-		URL:                   b.URL,
-		BucketName:            b.BucketName,
+	out := &Bucket{
+		URL:        b.URL,
+		BucketName: b.BucketName,
+		// Azure reads an absent insecure as true: false is written.
 		Insecure:              omitDefault(b.Insecure, true),
 		SyncIntervalInSeconds: t.seconds("spec.bucket.syncInterval", b.SyncInterval),
 		TimeoutInSeconds:      t.seconds("spec.bucket.timeout", b.Timeout),
 		AccessKey:             b.AccessKey,
 		LocalAuthRef:          b.LocalAuthRef,
+		ObjectLevelIdentity:   identityToARM(b.ObjectLevelIdentity),
 	}
+	if a := b.AdditionalConfigurations; a != nil {
+		out.AdditionalConfigurations = additionalToARM(a.Fields)
+	}
+	return out
 }
 
 func (t *toARM) azureBlob(a *v1alpha1.AzureBlobDefinition) *AzureBlob {
@@ -67,6 +78,10 @@ func (t *toARM) azureBlob(a *v1alpha1.AzureBlobDefinition) *AzureBlob {
 		SyncIntervalInSeconds: t.seconds("spec.azureBlob.syncInterval", a.SyncInterval),
 		TimeoutInSeconds:      t.seconds("spec.azureBlob.timeout", a.Timeout),
 		LocalAuthRef:          a.LocalAuthRef,
+		ObjectLevelIdentity:   identityToARM(a.ObjectLevelIdentity),
+	}
+	if add := a.AdditionalConfigurations; add != nil {
+		out.AdditionalConfigurations = additionalToARM(add.Fields)
 	}
 	if sp := a.ServicePrincipal; sp != nil {
 		out.ServicePrincipal = &ServicePrincipal{ClientID: sp.ClientID, TenantID: sp.TenantID,
@@ -90,6 +105,10 @@ func (t *toARM) oci(o *v1alpha1.OCIRepositoryDefinition, c *Converted) *OCIRepos
 		SyncIntervalInSeconds: t.seconds("spec.ociRepository.syncInterval", o.SyncInterval),
 		TimeoutInSeconds:      t.seconds("spec.ociRepository.timeout", o.Timeout),
 		LocalAuthRef:          o.LocalAuthRef,
+		ObjectLevelIdentity:   identityToARM(o.ObjectLevelIdentity),
+	}
+	if a := o.AdditionalConfigurations; a != nil {
+		out.AdditionalConfigurations = additionalToARM(a.Fields)
 	}
 	if r := o.RepositoryRef; r != nil {
 		out.RepositoryRef = &OCIRepositoryRef{Tag: r.Tag, Semver: r.Semver, Digest: r.Digest}
@@ -124,10 +143,10 @@ func (t *toARM) verificationConfig(ref string, c *Converted) map[string]string {
 	case ref == "":
 		return nil
 	case c.Verification == nil:
-		t.errs.add(path, "names Secret %s, whose keys ARM carries in properties.ociRepository.verify.verificationConfig: give that Secret", ref)
+		t.errs.addf(path, "names Secret %s, whose keys ARM carries in properties.ociRepository.verify.verificationConfig: give that Secret", ref)
 		return nil
 	case c.Verification.Name != ref:
-		t.errs.add(path, "names Secret %s, but the Secret given is %s", ref, c.Verification.Name)
+		t.errs.addf(path, "names Secret %s, but the Secret given is %s", ref, c.Verification.Name)
 		return nil
 	}
 	out := map[string]string{}
@@ -150,6 +169,10 @@ func (t *toARM) kustomizations(ks []v1alpha1.KustomizationDefinition, get bool) 
 			Prune:                  omitDefault(k.Prune, false),
 			Force:                  omitDefault(k.Force, false),
 			Wait:                   k.Wait,
+			KubeConfig:             kubeConfigToARM(k.KubeConfig),
+		}
+		if a := k.AdditionalConfigurations; a != nil {
+			e.AdditionalConfigurations = additionalToARM(a.Fields)
 		}
 		if get {
 			e.Name = k.Name
@@ -174,15 +197,15 @@ func (t *toARM) protected(c *Converted, p *Properties, opts ToOptions) {
 	ref := c.Config.Spec.ProtectedParametersSecretRef
 	switch {
 	case ref == nil && c.Protected != nil:
-		t.errs.add(path, "is not set, but Secret %s was given: name it there, or leave it out", c.Protected.Name)
+		t.errs.addf(path, "is not set, but Secret %s was given: name it there, or leave it out", c.Protected.Name)
 		return
 	case ref == nil, c.Protected == nil && opts.WithoutSecrets:
 		return
 	case c.Protected == nil:
-		t.errs.add(path, "names Secret %s, whose values become properties.configurationProtectedSettings: give that Secret, or ask for the output without secrets", ref.Name)
+		t.errs.addf(path, "names Secret %s, whose values become properties.configurationProtectedSettings: give that Secret, or ask for the output without secrets", ref.Name)
 		return
 	case c.Protected.Name != ref.Name:
-		t.errs.add(path, "names Secret %s, but the Secret given is %s", ref.Name, c.Protected.Name)
+		t.errs.addf(path, "names Secret %s, but the Secret given is %s", ref.Name, c.Protected.Name)
 		return
 	}
 	data := secretData(c.Protected.Data, c.Protected.StringData)

@@ -1,10 +1,11 @@
 package arm
 
+import "encoding/json"
+
 // Resource is a Microsoft.KubernetesConfiguration/fluxConfigurations
 // resource: a PUT body (often only properties) or a GET response. The
-// types cover api-versions 2025-04-01 and 2026-07-01-preview; fields of
-// the preview that FluxConfig does not have yet are here so that they can
-// be named when they are refused.
+// types cover every property of api-versions 2025-04-01 and
+// 2026-07-01-preview.
 type Resource struct {
 	ID         string      `json:"id,omitempty"`
 	Name       string      `json:"name,omitempty"`
@@ -64,7 +65,7 @@ type GitRepository struct {
 	// 2026-07-01-preview.
 	ObjectLevelIdentity      *ObjectLevelIdentity `json:"objectLevelIdentity,omitempty"`
 	SparseCheckout           []string             `json:"sparseCheckout,omitempty"`
-	AdditionalConfigurations map[string]any       `json:"additionalConfigurations,omitempty"`
+	AdditionalConfigurations Additional           `json:"additionalConfigurations,omitempty"`
 }
 
 // RepositoryRef selects a Git revision.
@@ -86,7 +87,7 @@ type Bucket struct {
 	LocalAuthRef          string `json:"localAuthRef,omitempty"`
 	// 2026-07-01-preview.
 	ObjectLevelIdentity      *ObjectLevelIdentity `json:"objectLevelIdentity,omitempty"`
-	AdditionalConfigurations map[string]any       `json:"additionalConfigurations,omitempty"`
+	AdditionalConfigurations Additional           `json:"additionalConfigurations,omitempty"`
 }
 
 // AzureBlob is the Azure Blob Storage source. accountKey and sasToken are
@@ -103,7 +104,7 @@ type AzureBlob struct {
 	LocalAuthRef          string            `json:"localAuthRef,omitempty"`
 	// 2026-07-01-preview.
 	ObjectLevelIdentity      *ObjectLevelIdentity `json:"objectLevelIdentity,omitempty"`
-	AdditionalConfigurations map[string]any       `json:"additionalConfigurations,omitempty"`
+	AdditionalConfigurations Additional           `json:"additionalConfigurations,omitempty"`
 }
 
 // ServicePrincipal authenticates to Azure Blob Storage. clientSecret,
@@ -137,7 +138,7 @@ type OCIRepository struct {
 	LocalAuthRef          string            `json:"localAuthRef,omitempty"`
 	// 2026-07-01-preview.
 	ObjectLevelIdentity      *ObjectLevelIdentity `json:"objectLevelIdentity,omitempty"`
-	AdditionalConfigurations map[string]any       `json:"additionalConfigurations,omitempty"`
+	AdditionalConfigurations Additional           `json:"additionalConfigurations,omitempty"`
 }
 
 // OCIRepositoryRef selects an OCI artifact.
@@ -195,8 +196,8 @@ type Kustomization struct {
 	Wait                   *bool      `json:"wait,omitempty"`
 	PostBuild              *PostBuild `json:"postBuild,omitempty"`
 	// 2026-07-01-preview.
-	KubeConfig               *KubeConfig    `json:"kubeConfig,omitempty"`
-	AdditionalConfigurations map[string]any `json:"additionalConfigurations,omitempty"`
+	KubeConfig               *KubeConfig `json:"kubeConfig,omitempty"`
+	AdditionalConfigurations Additional  `json:"additionalConfigurations,omitempty"`
 }
 
 // PostBuild substitutes variables after kustomize build.
@@ -213,7 +214,7 @@ type SubstituteFrom struct {
 }
 
 // KubeConfig points a kustomization at a remote AKS cluster
-// (2026-07-01-preview).
+// (2026-07-01-preview). Both properties are required.
 type KubeConfig struct {
 	ClusterResourceID   string               `json:"clusterResourceId,omitempty"`
 	ObjectLevelIdentity *ObjectLevelIdentity `json:"objectLevelIdentity,omitempty"`
@@ -245,7 +246,7 @@ type StatusCondition struct {
 	Type               string `json:"type,omitempty"`
 }
 
-// HelmReleaseProperties summarise a HelmRelease.
+// HelmReleaseProperties summarize a HelmRelease.
 type HelmReleaseProperties struct {
 	LastRevisionApplied *int64           `json:"lastRevisionApplied,omitempty"`
 	HelmChartRef        *ObjectReference `json:"helmChartRef,omitempty"`
@@ -253,3 +254,8 @@ type HelmReleaseProperties struct {
 	InstallFailureCount *int64           `json:"installFailureCount,omitempty"`
 	UpgradeFailureCount *int64           `json:"upgradeFailureCount,omitempty"`
 }
+
+// Additional is an additionalConfigurations object (2026-07-01-preview):
+// Flux spec fields by name, each value kept as the JSON it was given, so
+// that numbers and key order survive a round trip.
+type Additional map[string]json.RawMessage

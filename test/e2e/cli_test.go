@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"strings"
 
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"github.com/fluxcd/pkg/apis/meta"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/cli"
 )
 
@@ -53,13 +57,31 @@ func expectCLIExplainsBrokenCommit(ns, name string) {
 }
 
 // expectCLIReconcilesCompliant asks for an immediate reconciliation of a
-// Compliant FluxConfig, source included, and waits for the real Flux
-// controllers to handle it.
+// Compliant FluxConfig and waits for the real Flux controllers to handle
+// it: the controller records the request and forwards it to the source
+// (no --with-source needed) and the Kustomizations.
 func expectCLIReconcilesCompliant(ns, name string) {
-	By("fluxconfig reconcile --with-source: Flux handles the request and the FluxConfig stays Compliant")
-	out, code := fluxconfig("reconcile", "-n", ns, name, "--with-source", "--timeout", "2m")
+	By("fluxconfig reconcile: the controller forwards the request, Flux handles it, the FluxConfig stays Compliant")
+	out, code := fluxconfig("reconcile", "-n", ns, name, "--timeout", "2m")
 	Expect(code).To(Equal(cli.ExitOK), out)
+	Expect(out).To(ContainSubstring("✔ FluxConfig " + ns + "/" + name + " handled the request"))
 	Expect(out).To(ContainSubstring("✔ GitRepository " + ns + "/" + name + " Compliant main@sha1:"))
+	Expect(out).To(ContainSubstring("✔ Kustomization " + ns + "/" + name + "-infra Compliant"))
 	Expect(out).To(ContainSubstring("✔ Kustomization " + ns + "/" + name + "-apps Compliant"))
 	Expect(out).To(ContainSubstring("FluxConfig " + ns + "/" + name + " is Compliant: nothing blocks it."))
+
+	By("the request reached every Flux object: the value the command set is the one Flux handled")
+	fc := &v1alpha1.FluxConfig{}
+	Expect(k8s.Get(ctx, key(ns, name), fc)).To(Succeed())
+	requested := fc.Annotations[meta.ReconcileRequestAnnotation]
+	Expect(requested).NotTo(BeEmpty())
+	Expect(fc.Status.LastHandledReconcileAt).To(Equal(requested))
+	repo := &sourcev1.GitRepository{}
+	Expect(k8s.Get(ctx, key(ns, name), repo)).To(Succeed())
+	Expect(repo.Status.LastHandledReconcileAt).To(Equal(requested))
+	for _, k := range []string{name + "-infra", name + "-apps"} {
+		ks := &kustomizev1.Kustomization{}
+		Expect(k8s.Get(ctx, key(ns, k), ks)).To(Succeed())
+		Expect(ks.Status.LastHandledReconcileAt).To(Equal(requested), k)
+	}
 }
