@@ -64,7 +64,9 @@ func ShardLabels(watchSelector labels.Selector) []string {
 
 // isShared: the namespace's flux-applier ServiceAccount serves the
 // FluxConfigs of every shard, so ServiceAccounts are not cached by shard.
-func isShared(k kinds.Kind) bool { return k.GVK.Kind == "ServiceAccount" && k.GVK.Group == corev1.GroupName }
+func isShared(k kinds.Kind) bool {
+	return k.GVK.Kind == "ServiceAccount" && k.GVK.Group == corev1.GroupName
+}
 
 // managedSelector selects the objects the controller made, of the shard
 // when one is given.
