@@ -51,39 +51,50 @@ func (r *FluxConfigReconciler) finish(ctx context.Context, s *reconcileScope, re
 		result, err = c.result(err, r.RetryInterval, r.ResyncInterval)
 	}
 	next := status.Compute(s.prev, s.report, metav1.Now())
-	r.emitEvents(fc, s, next)
 	r.recordMetrics(s, next)
 	r.logPass(ctx, s, next)
+	r.emitCreated(fc, s)
+	written, retry, writeErr := r.writeStatus(ctx, s, next)
+	if written {
+		r.emitTransitions(fc, s, next) // announced once they are recorded
+	}
+	switch {
+	case writeErr != nil:
+		return result, kerrors.NewAggregate([]error{err, writeErr})
+	case retry > 0 && err == nil && (result.RequeueAfter == 0 || result.RequeueAfter > retry):
+		result = ctrl.Result{RequeueAfter: retry}
+	}
+	return result, err
+}
+
+// writeStatus writes next in one patch, unless the stored status already is
+// next, or only its details moved a moment after the last write (then it
+// asks to be called again after retry). It reports whether it wrote.
+func (r *FluxConfigReconciler) writeStatus(ctx context.Context, s *reconcileScope, next v1alpha1.FluxConfigStatus) (bool, time.Duration, error) {
+	fc := s.fc
 	key := client.ObjectKeyFromObject(fc)
 	if equality.Semantic.DeepEqual(s.prev, next) && !r.written.differs(key, next) {
-		return result, err
+		return false, 0, nil
 	}
 	if wait := r.written.detailWait(key, s.prev, next, time.Now()); wait > 0 {
-		// Only details moved (which children are ready yet, while the
-		// verdict stays the same) right after a write: written together
-		// with whatever follows, a moment later.
-		if err == nil && (result.RequeueAfter == 0 || result.RequeueAfter > wait) {
-			result = ctrl.Result{RequeueAfter: wait}
-		}
-		return result, err
+		return false, wait, nil
 	}
 	base := fc.DeepCopy()
 	fc.Status = next
 	// The lock refuses a patch computed against a cached copy older than
 	// the stored object: that pass is made again on a fresh copy.
-	patchErr := r.Status().Patch(ctx, fc, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	err := r.Status().Patch(ctx, fc, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
 	switch {
-	case patchErr == nil:
+	case err == nil:
 		r.written.remember(fc, time.Now())
-	case apierrors.IsConflict(patchErr):
+		return true, 0, nil
+	case apierrors.IsConflict(err):
 		ctrl.LoggerFrom(ctx).V(1).Info("the cached FluxConfig was older than the stored one; its status is computed again")
-		if err == nil {
-			result = ctrl.Result{RequeueAfter: cacheLagRetry}
-		}
-	case !apierrors.IsNotFound(patchErr):
-		return result, kerrors.NewAggregate([]error{err, fmt.Errorf("writing the status: %w", patchErr)})
+		return false, cacheLagRetry, nil
+	case apierrors.IsNotFound(err):
+		return false, 0, nil
 	}
-	return result, err
+	return false, 0, fmt.Errorf("writing the status: %w", err)
 }
 
 // logPass tells, at debug level, how the pass ended; a failure that is not
@@ -116,11 +127,20 @@ func (r *FluxConfigReconciler) recordMetrics(s *reconcileScope, next v1alpha1.Fl
 	})
 }
 
-// emitEvents emits an event for a new error message, for a change of
-// compliance, and for children created again (someone deleted them): on
-// transitions only. A new FluxConfig's first status is not a transition:
-// only when it is Non-Compliant does it get an event.
-func (r *FluxConfigReconciler) emitEvents(fc *v1alpha1.FluxConfig, s *reconcileScope, next v1alpha1.FluxConfigStatus) {
+// emitCreated announces children created again after the first status
+// (someone deleted them); a new FluxConfig's first children are not news.
+func (r *FluxConfigReconciler) emitCreated(fc *v1alpha1.FluxConfig, s *reconcileScope) {
+	if r.Recorder != nil && len(s.created) > 0 && s.prev.ComplianceState != "" {
+		r.Recorder.Eventf(fc, nil, corev1.EventTypeNormal, ReasonCreated, "Apply",
+			"created %s", strings.Join(s.created, ", "))
+	}
+}
+
+// emitTransitions emits an event for a new error message and for a change
+// of compliance, once the status that shows them is written. A new
+// FluxConfig's first status is not a transition: only when it is
+// Non-Compliant does it get an event.
+func (r *FluxConfigReconciler) emitTransitions(fc *v1alpha1.FluxConfig, s *reconcileScope, next v1alpha1.FluxConfigStatus) {
 	if r.Recorder == nil {
 		return
 	}
@@ -130,10 +150,6 @@ func (r *FluxConfigReconciler) emitEvents(fc *v1alpha1.FluxConfig, s *reconcileS
 		// thousands would post thousands of events); a new one that
 		// fails is, and later transitions are.
 		next.ComplianceState = ""
-	}
-	if len(s.created) > 0 && !first {
-		r.Recorder.Eventf(fc, nil, corev1.EventTypeNormal, ReasonCreated, "Apply",
-			"created %s", strings.Join(s.created, ", "))
 	}
 	if next.ErrorMessage != "" && next.ErrorMessage != s.prev.ErrorMessage {
 		// Compute always sets Ready; its reason is the failure's
