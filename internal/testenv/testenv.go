@@ -58,13 +58,27 @@ func CRDs() (string, error) {
 // FluxCRDs returns the directory of the Flux CRDs (FLUX_CRDS or bin/flux-crds).
 func FluxCRDs() (string, error) { return Dir("FLUX_CRDS", "flux-crds") }
 
-// Start starts kube-apiserver and etcd from ENVTEST_ASSETS (or bin/k8s) and
-// installs the CRDs of the given directories. On error nothing is left
-// running.
-func Start(crdDirs ...string) (*envtest.Environment, *rest.Config, error) {
+// AllCRDs returns this project's CRD directory and the Flux CRDs'.
+func AllCRDs() ([]string, error) {
+	own, err := CRDs()
+	if err != nil {
+		return nil, err
+	}
+	flux, err := FluxCRDs()
+	if err != nil {
+		return nil, err
+	}
+	return []string{own, flux}, nil
+}
+
+// Environment returns a control plane, not started yet, that runs
+// kube-apiserver and etcd from ENVTEST_ASSETS (or bin/k8s) and installs the
+// CRDs of the given directories. A suite that needs more (an audit log, a
+// kube-apiserver it restarts) configures it before StartEnvironment.
+func Environment(crdDirs ...string) (*envtest.Environment, error) {
 	bin, err := Dir("ENVTEST_ASSETS", "k8s")
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	env := &envtest.Environment{
 		CRDDirectoryPaths:     crdDirs,
@@ -74,10 +88,32 @@ func Start(crdDirs ...string) (*envtest.Environment, *rest.Config, error) {
 	// would otherwise silently win over BinaryAssetsDirectory.
 	env.ControlPlane.GetAPIServer().Path = filepath.Join(bin, "kube-apiserver")
 	env.ControlPlane.Etcd = &envtest.Etcd{Path: filepath.Join(bin, "etcd")}
+	return env, nil
+}
+
+// StartEnvironment starts a control plane of Environment. On error nothing
+// is left running.
+func StartEnvironment(env *envtest.Environment) (*rest.Config, error) {
 	cfg, err := env.Start()
 	if err != nil {
 		_ = env.Stop() // Start can fail after the processes are up (a CRD that does not install)
-		return nil, nil, fmt.Errorf("starting the test control plane from %s (run `make envtest` to build it): %w", bin, err)
+		bin := filepath.Dir(env.ControlPlane.GetAPIServer().Path)
+		return nil, fmt.Errorf("starting the test control plane from %s (run `make envtest` to build it): %w", bin, err)
+	}
+	return cfg, nil
+}
+
+// Start starts kube-apiserver and etcd from ENVTEST_ASSETS (or bin/k8s) and
+// installs the CRDs of the given directories. On error nothing is left
+// running.
+func Start(crdDirs ...string) (*envtest.Environment, *rest.Config, error) {
+	env, err := Environment(crdDirs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := StartEnvironment(env)
+	if err != nil {
+		return nil, nil, err
 	}
 	return env, cfg, nil
 }
