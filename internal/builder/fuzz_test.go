@@ -10,8 +10,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	validatecontent "k8s.io/apimachinery/pkg/api/validate/content"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
-	"k8s.io/apimachinery/pkg/api/validation/path"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -47,8 +47,8 @@ var (
 // loadValidators loads this project's CRD and the Flux CRDs once; the
 // test is skipped when the Flux CRDs are not there (`make envtest` fetches
 // them; `make test` always does).
-func loadValidators(t testing.TB) validators {
-	t.Helper()
+func loadValidators(tb testing.TB) validators {
+	tb.Helper()
 	loadOnce.Do(func() {
 		own, err := testenv.CRDs()
 		if err != nil {
@@ -69,10 +69,10 @@ func loadValidators(t testing.TB) validators {
 		}
 	})
 	if loaded.missing != "" {
-		t.Skipf("the Flux CRDs are not in %s: run `make envtest` to fetch them (make test does)", loaded.missing)
+		tb.Skipf("the Flux CRDs are not in %s: run `make envtest` to fetch them (make test does)", loaded.missing)
 	}
 	if loaded.err != nil {
-		t.Fatal(loaded.err)
+		tb.Fatal(loaded.err)
 	}
 	return loaded
 }
@@ -87,7 +87,7 @@ func checkAdmitted(t *testing.T, v validators, u *unstructured.Unstructured, pro
 	v.own.Default(u)
 	raw, err := json.Marshal(u.Object)
 	if err != nil {
-		t.Fatalf("marshalling an admitted FluxConfig: %v", err)
+		t.Fatalf("marshaling an admitted FluxConfig: %v", err)
 	}
 	fc := &v1alpha1.FluxConfig{}
 	if err := json.Unmarshal(raw, fc); err != nil {
@@ -166,9 +166,9 @@ func checkChild(t *testing.T, flux *crdvalidate.Validator, o client.Object, fc [
 			}
 		}
 	case *rbacv1.RoleBinding:
-		errs = apivalidation.ValidateObjectMetaAccessor(obj, true, path.ValidatePathSegmentName, field.NewPath("metadata"))
+		errs = apivalidation.ValidateObjectMetaAccessor(obj, true, rbacName, field.NewPath("metadata"))
 	case *rbacv1.ClusterRoleBinding:
-		errs = apivalidation.ValidateObjectMetaAccessor(obj, false, path.ValidatePathSegmentName, field.NewPath("metadata"))
+		errs = apivalidation.ValidateObjectMetaAccessor(obj, false, rbacName, field.NewPath("metadata"))
 	default:
 		errs = flux.Validate(u)
 	}
@@ -236,4 +236,14 @@ func TestFuzzCorpusAdmitsSomething(t *testing.T) {
 	if admitted < 10 {
 		t.Errorf("only %d rows of the admission table were admitted and built", admitted)
 	}
+}
+
+// rbacName is how the API server validates the name of a RoleBinding or a
+// ClusterRoleBinding (Kubernetes' rbac ValidateRBACName): a name that can
+// be a path segment.
+func rbacName(name string, prefix bool) []string {
+	if prefix {
+		return validatecontent.IsPathSegmentPrefix(name)
+	}
+	return validatecontent.IsPathSegmentName(name)
 }

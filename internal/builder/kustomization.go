@@ -47,8 +47,8 @@ func buildKustomization(fc *v1alpha1.FluxConfig, k v1alpha1.KustomizationDefinit
 }
 
 func typedKustomization(fc *v1alpha1.FluxConfig, k v1alpha1.KustomizationDefinition, opts Options) *kustomizev1.Kustomization {
-	interval := durationOr(k.SyncInterval, DefaultInterval)
-	timeout := durationOr(k.Timeout, DefaultInterval)
+	interval := orDefaultInterval(k.SyncInterval)
+	timeout := orDefaultInterval(k.Timeout)
 	ks := &kustomizev1.Kustomization{
 		TypeMeta:   metav1.TypeMeta{APIVersion: kustomizev1.GroupVersion.String(), Kind: kustomizev1.KustomizationKind},
 		ObjectMeta: fluxObjectMeta(fc, KustomizationName(fc, k.Name)),

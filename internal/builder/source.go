@@ -15,9 +15,10 @@ import (
 // DefaultInterval is the sync interval and timeout when the spec has none.
 const DefaultInterval = 10 * time.Minute
 
-func durationOr(d *metav1.Duration, def time.Duration) metav1.Duration {
+// orDefaultInterval is d, or DefaultInterval when the spec has none.
+func orDefaultInterval(d *metav1.Duration) metav1.Duration {
 	if d == nil {
-		return metav1.Duration{Duration: def}
+		return metav1.Duration{Duration: DefaultInterval}
 	}
 	return *d
 }
@@ -101,7 +102,7 @@ func FluxGitURL(url string) string {
 
 func gitRepository(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.GitRepository {
 	g := fc.Spec.GitRepository
-	timeout := durationOr(g.Timeout, DefaultInterval)
+	timeout := orDefaultInterval(g.Timeout)
 	provider := ""
 	if g.Provider != "" && g.Provider != "generic" {
 		provider = g.Provider
@@ -119,7 +120,7 @@ func gitRepository(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.GitRepos
 			},
 			SecretRef:      localRef(secretRef),
 			Provider:       provider,
-			Interval:       durationOr(g.SyncInterval, DefaultInterval),
+			Interval:       orDefaultInterval(g.SyncInterval),
 			Timeout:        &timeout,
 			Suspend:        fc.Spec.Suspend,
 			SparseCheckout: g.SparseCheckout,
@@ -129,7 +130,7 @@ func gitRepository(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.GitRepos
 
 func bucket(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.Bucket {
 	b := fc.Spec.Bucket
-	timeout := durationOr(b.Timeout, DefaultInterval)
+	timeout := orDefaultInterval(b.Timeout)
 	endpoint, plain := strings.CutPrefix(b.URL, "http://")
 	endpoint = strings.TrimSuffix(strings.TrimPrefix(endpoint, "https://"), "/")
 	return &sourcev1.Bucket{
@@ -141,7 +142,7 @@ func bucket(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.Bucket {
 			Endpoint:   endpoint,
 			Insecure:   b.Insecure || plain,
 			SecretRef:  localRef(secretRef),
-			Interval:   durationOr(b.SyncInterval, DefaultInterval),
+			Interval:   orDefaultInterval(b.SyncInterval),
 			Timeout:    &timeout,
 			Suspend:    fc.Spec.Suspend,
 		},
@@ -150,7 +151,7 @@ func bucket(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.Bucket {
 
 func azureBlob(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.Bucket {
 	a := fc.Spec.AzureBlob
-	timeout := durationOr(a.Timeout, DefaultInterval)
+	timeout := orDefaultInterval(a.Timeout)
 	return &sourcev1.Bucket{
 		TypeMeta:   metav1.TypeMeta{APIVersion: sourcev1.GroupVersion.String(), Kind: sourcev1.BucketKind},
 		ObjectMeta: fluxObjectMeta(fc, SourceName(fc)),
@@ -159,7 +160,7 @@ func azureBlob(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.Bucket {
 			BucketName: a.ContainerName,
 			Endpoint:   a.URL,
 			SecretRef:  localRef(secretRef),
-			Interval:   durationOr(a.SyncInterval, DefaultInterval),
+			Interval:   orDefaultInterval(a.SyncInterval),
 			Timeout:    &timeout,
 			Suspend:    fc.Spec.Suspend,
 		},
@@ -168,7 +169,7 @@ func azureBlob(fc *v1alpha1.FluxConfig, secretRef string) *sourcev1.Bucket {
 
 func ociRepository(fc *v1alpha1.FluxConfig, secretRef, tlsRef string) *sourcev1.OCIRepository {
 	o := fc.Spec.OCIRepository
-	timeout := durationOr(o.Timeout, DefaultInterval)
+	timeout := orDefaultInterval(o.Timeout)
 	repo := &sourcev1.OCIRepository{
 		TypeMeta:   metav1.TypeMeta{APIVersion: sourcev1.GroupVersion.String(), Kind: sourcev1.OCIRepositoryKind},
 		ObjectMeta: fluxObjectMeta(fc, SourceName(fc)),
@@ -178,7 +179,7 @@ func ociRepository(fc *v1alpha1.FluxConfig, secretRef, tlsRef string) *sourcev1.
 			CertSecretRef:      localRef(tlsRef),
 			ServiceAccountName: o.ServiceAccountName,
 			Insecure:           o.Insecure,
-			Interval:           durationOr(o.SyncInterval, DefaultInterval),
+			Interval:           orDefaultInterval(o.SyncInterval),
 			Timeout:            &timeout,
 			Suspend:            fc.Spec.Suspend,
 		},

@@ -9,15 +9,15 @@ import (
 )
 
 // ownCRD loads this project's CRD (config/crd/bases).
-func ownCRD(t testing.TB) *crdvalidate.Validator {
-	t.Helper()
+func ownCRD(tb testing.TB) *crdvalidate.Validator {
+	tb.Helper()
 	dir, err := testenv.CRDs()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	v, err := crdvalidate.Load(dir)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return v
 }

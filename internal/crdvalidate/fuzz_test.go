@@ -28,8 +28,8 @@ var (
 
 // allCRDs loads this project's CRD and the Flux CRDs, or skips the test
 // when the Flux CRDs are absent (`make envtest` fetches them).
-func allCRDs(t testing.TB) *crdvalidate.Validator {
-	t.Helper()
+func allCRDs(tb testing.TB) *crdvalidate.Validator {
+	tb.Helper()
 	allOnce.Do(func() {
 		own, err := testenv.CRDs()
 		if err != nil {
@@ -48,10 +48,10 @@ func allCRDs(t testing.TB) *crdvalidate.Validator {
 		all, allErr = crdvalidate.Load(own, flux)
 	})
 	if allSkip != "" {
-		t.Skipf("the Flux CRDs are not in %s: run `make envtest` to fetch them (make test does)", allSkip)
+		tb.Skipf("the Flux CRDs are not in %s: run `make envtest` to fetch them (make test does)", allSkip)
 	}
 	if allErr != nil {
-		t.Fatal(allErr)
+		tb.Fatal(allErr)
 	}
 	return all
 }
@@ -117,6 +117,7 @@ func withoutUnknown(errs field.ErrorList) []admissiontable.Cause {
 }
 
 func checkDefaulting(t *testing.T, v *crdvalidate.Validator, u *unstructured.Unstructured, errs field.ErrorList) {
+	t.Helper()
 	once := u.DeepCopy()
 	v.Default(once)
 	twice := once.DeepCopy()
@@ -130,6 +131,7 @@ func checkDefaulting(t *testing.T, v *crdvalidate.Validator, u *unstructured.Uns
 }
 
 func checkRoundTrip(t *testing.T, v *crdvalidate.Validator, u *unstructured.Unstructured) {
+	t.Helper()
 	d := u.DeepCopy()
 	v.Default(d)
 	raw, err := json.Marshal(d.Object)

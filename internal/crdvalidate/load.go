@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -80,10 +81,13 @@ func (v *Validator) Kinds() []schema.GroupVersionKind {
 	return out
 }
 
+// loadDir reads the CRDs of the YAML files directly in dir. The files are
+// read through os.DirFS(dir), by the names the directory lists.
 func (v *Validator) loadDir(dir string) (int, error) {
-	entries, err := os.ReadDir(dir)
+	files := os.DirFS(dir)
+	entries, err := fs.ReadDir(files, ".")
 	if err != nil {
-		return 0, fmt.Errorf("reading CRDs: %w", err)
+		return 0, fmt.Errorf("reading CRDs in %s: %w", dir, err)
 	}
 	n := 0
 	for _, e := range entries {
@@ -92,9 +96,9 @@ func (v *Validator) loadDir(dir string) (int, error) {
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
-		data, err := os.ReadFile(path)
+		data, err := fs.ReadFile(files, e.Name())
 		if err != nil {
-			return n, fmt.Errorf("reading CRDs: %w", err)
+			return n, fmt.Errorf("reading CRDs in %s: %w", dir, err)
 		}
 		crds, err := decodeCRDs(data)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,8 +20,7 @@ import (
 // productionStyle sends every request to Azurite whatever the host name,
 // as the e2e suite's proxy does for source-controller.
 func (s *Server) productionStyle() *azblob.ClientOptions {
-	addr := strings.TrimPrefix(s.PathURL(), "http://")
-	addr = addr[:strings.Index(addr, "/")]
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(s.Port))
 	t := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return (&net.Dialer{Timeout: 10 * time.Second}).DialContext(ctx, network, addr)
 	}}
@@ -38,7 +38,7 @@ func names(t *testing.T, c *azblob.Client, container string) ([]string, error) {
 	var out []string
 	pager := c.NewListBlobsFlatPager(container, nil)
 	for pager.More() {
-		page, err := pager.NextPage(context.Background())
+		page, err := pager.NextPage(t.Context())
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +56,7 @@ func start(t *testing.T) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Stop)
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "app"), 0o755); err != nil {
 		t.Fatal(err)
@@ -75,20 +75,16 @@ func start(t *testing.T) *Server {
 	return s
 }
 
+// azuriteSpecs are the subtests of TestAzurite, on one running Azurite.
+type azuriteSpecs struct{ s *Server }
+
 func TestAzurite(t *testing.T) {
-	s := start(t)
-	for _, tc := range []struct {
-		name string
-		test func(*testing.T, *Server)
-	}{
-		{"account key at the production-style URL, as Flux signs it", accountKey},
-		{"a wrong account key is refused", wrongKey},
-		{"the path-style URL signed for account 127, as Flux reads it, is refused", pathStyleAsFluxReadsIt},
-		{"a container SAS reads its container only", containerSAS},
-		{"no credentials are refused", anonymous},
-	} {
-		t.Run(tc.name, func(t *testing.T) { tc.test(t, s) })
-	}
+	az := azuriteSpecs{start(t)}
+	t.Run("account key at the production-style URL, as Flux signs it", az.accountKey)
+	t.Run("a wrong account key is refused", az.wrongKey)
+	t.Run("the path-style URL signed for account 127, as Flux reads it, is refused", az.pathStyleAsFluxReadsIt)
+	t.Run("a container SAS reads its container only", az.containerSAS)
+	t.Run("no credentials are refused", az.anonymous)
 }
 
 func sharedKeyClient(t *testing.T, account, key, url string, opts *azblob.ClientOptions) *azblob.Client {
@@ -104,20 +100,22 @@ func sharedKeyClient(t *testing.T, account, key, url string, opts *azblob.Client
 	return c
 }
 
-func accountKey(t *testing.T, s *Server) {
+func (az azuriteSpecs) accountKey(t *testing.T) {
+	s := az.s
 	c := sharedKeyClient(t, s.Account, s.Key, s.URL(), s.productionStyle())
 	got, err := names(t, c, "manifests")
 	if err != nil || !slices.Equal(got, []string{"app/cm.yaml"}) {
 		t.Fatalf("blobs %v, %v", got, err)
 	}
 	buf := make([]byte, 64)
-	n, err := c.DownloadBuffer(context.Background(), "manifests", "app/cm.yaml", buf, nil)
+	n, err := c.DownloadBuffer(t.Context(), "manifests", "app/cm.yaml", buf, nil)
 	if err != nil || string(buf[:n]) != "name: uploaded\n" {
 		t.Fatalf("content %q, %v", buf[:n], err)
 	}
 }
 
-func wrongKey(t *testing.T, s *Server) {
+func (az azuriteSpecs) wrongKey(t *testing.T) {
+	s := az.s
 	c := sharedKeyClient(t, s.Account, "d3Jvbmcta2V5LXdyb25nLWtleS13cm9uZy1rZXk=", s.URL(), s.productionStyle())
 	if _, err := names(t, c, "manifests"); !refused(err) {
 		t.Fatalf("listing with a wrong key: %v", err)
@@ -126,14 +124,16 @@ func wrongKey(t *testing.T, s *Server) {
 
 // pathStyleAsFluxReadsIt: Flux takes the account from the first label of the
 // endpoint's host, "127" for the path-style URL (see the package comment).
-func pathStyleAsFluxReadsIt(t *testing.T, s *Server) {
+func (az azuriteSpecs) pathStyleAsFluxReadsIt(t *testing.T) {
+	s := az.s
 	c := sharedKeyClient(t, "127", s.Key, s.PathURL(), &azblob.ClientOptions{ClientOptions: policy.ClientOptions{Retry: policy.RetryOptions{MaxRetries: -1}}})
 	if _, err := names(t, c, "manifests"); !refused(err) {
 		t.Fatalf("listing with account 127: %v", err)
 	}
 }
 
-func containerSAS(t *testing.T, s *Server) {
+func (az azuriteSpecs) containerSAS(t *testing.T) {
+	s := az.s
 	token, err := s.ContainerSAS("manifests", time.Hour)
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +158,8 @@ func containerSAS(t *testing.T, s *Server) {
 	}
 }
 
-func anonymous(t *testing.T, s *Server) {
+func (az azuriteSpecs) anonymous(t *testing.T) {
+	s := az.s
 	c, err := azblob.NewClientWithNoCredential(s.URL(), s.productionStyle())
 	if err != nil {
 		t.Fatal(err)

@@ -107,7 +107,7 @@ func (p *NameProxy) tunnel(w http.ResponseWriter, r *http.Request) {
 		p.refuse(w, r.Host)
 		return
 	}
-	upstream, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	upstream, err := (&net.Dialer{Timeout: 10 * time.Second}).DialContext(r.Context(), "tcp", addr)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return

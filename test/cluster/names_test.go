@@ -30,7 +30,11 @@ func TestNameProxy(t *testing.T) {
 
 	get := func(u string) (int, string) {
 		t.Helper()
-		resp, err := client.Get(u)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, http.NoBody)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
 		if err != nil {
 			// A refused CONNECT fails the request itself.
 			return 0, err.Error()

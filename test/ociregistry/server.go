@@ -71,7 +71,7 @@ func Serve(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var h http.Handler = registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	h := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
 	if opts.Username != "" {
 		h = basicAuth(opts.Username, opts.Password, h)
 	}

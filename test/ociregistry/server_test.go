@@ -129,7 +129,11 @@ func TestBasicAuthChallengesAndRefuses(t *testing.T) {
 	if _, err := s.Push("manifests", manifests(t), "v1"); err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Get("http://" + s.Addr + "/v2/")
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://"+s.Addr+"/v2/", http.NoBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

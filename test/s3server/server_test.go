@@ -2,7 +2,6 @@ package s3server
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
@@ -20,11 +19,18 @@ import (
 
 var right = Credentials{AccessKey: "flux-access", SecretKey: "flux-secret-key"}
 
+// reply is what a test reads of a response, its body already read and
+// closed.
+type reply struct {
+	StatusCode int
+	Header     http.Header
+}
+
 // signed sends a request signed as an S3 client signs it (header-based
 // Signature Version 4 with the payload's hash), after tamper changed it.
-func signed(t *testing.T, method, url string, body []byte, c Credentials, tamper func(*http.Request)) (*http.Response, []byte) {
+func signed(t *testing.T, method, url string, body []byte, c Credentials, tamper func(*http.Request)) (reply, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(t.Context(), method, url, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +39,7 @@ func signed(t *testing.T, method, url string, body []byte, c Credentials, tamper
 	req.Header.Set("X-Amz-Content-Sha256", hash)
 	signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
 	creds := aws.Credentials{AccessKeyID: c.AccessKey, SecretAccessKey: c.SecretKey}
-	if err := signer.SignHTTP(context.Background(), creds, req, hash, "s3", "us-east-1", time.Now()); err != nil {
+	if err := signer.SignHTTP(t.Context(), creds, req, hash, "s3", "us-east-1", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if tamper != nil {
@@ -48,7 +54,7 @@ func signed(t *testing.T, method, url string, body []byte, c Credentials, tamper
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp, data
+	return reply{StatusCode: resp.StatusCode, Header: resp.Header}, data
 }
 
 func serve(t *testing.T) *Server {
