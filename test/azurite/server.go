@@ -31,7 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testenv"
-	"github.com/fluxconfig-controller/fluxconfig-controller/test/cluster"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // Options say where Azurite keeps its files and which account it serves.
@@ -54,7 +54,7 @@ type Server struct {
 	// LogPath is Azurite's output.
 	LogPath string
 
-	proc *cluster.Process
+	proc *testkit.Process
 }
 
 var accountName = regexp.MustCompile(`^[a-z0-9]{3,24}$`)
@@ -91,7 +91,7 @@ func Start(opts Options) (*Server, error) {
 		"--silent", "--disableTelemetry", "--skipApiVersionCheck",
 	}
 	env := []string{"AZURITE_ACCOUNTS=" + s.Account + ":" + s.Key}
-	if s.proc, err = cluster.StartProcess("azurite-blob", bin, args, env, s.LogPath); err != nil {
+	if s.proc, err = testkit.StartProcess("azurite-blob", bin, args, env, s.LogPath); err != nil {
 		return nil, err
 	}
 	if s.Port, err = s.waitListening(time.Minute); err != nil {

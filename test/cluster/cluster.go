@@ -9,22 +9,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 
-	helmv2 "github.com/fluxcd/helm-controller/api/v2"
-	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
-	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/kinds"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testenv"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // Options say where the cluster keeps its files and how this controller runs.
@@ -54,21 +49,7 @@ type Cluster struct {
 	ManagerLog string
 
 	env   *envtest.Environment
-	procs []*Process
-}
-
-// Scheme knows the built-in kinds, FluxConfig and the Flux kinds.
-func Scheme() (*runtime.Scheme, error) {
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{
-		clientgoscheme.AddToScheme, v1alpha1.AddToScheme,
-		sourcev1.AddToScheme, kustomizev1.AddToScheme, helmv2.AddToScheme,
-	} {
-		if err := add(s); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
+	procs []*testkit.Process
 }
 
 // Start starts everything. On error, what was started is stopped again.
@@ -86,55 +67,63 @@ func Start(opts Options) (c *Cluster, err error) {
 			c.Stop()
 		}
 	}()
-
-	own, err := testenv.CRDs()
-	if err != nil {
-		return nil, err
-	}
-	flux, err := testenv.FluxCRDs()
-	if err != nil {
-		return nil, err
-	}
 	progress("starting kube-apiserver and etcd, installing the FluxConfig and Flux CRDs")
-	c.env, c.Config, err = testenv.Start(own, flux)
-	if err != nil {
+	if err := c.startControlPlane(); err != nil {
 		return nil, err
 	}
-	if c.Scheme, err = Scheme(); err != nil {
+	if err := c.writeKubeconfig(opts.StateDir); err != nil {
 		return nil, err
 	}
-	if c.Client, err = client.New(c.Config, client.Options{Scheme: c.Scheme}); err != nil {
-		return nil, err
-	}
-	// What kube-controller-manager would do: the flux-applier of a
-	// namespace-scoped FluxConfig is bound to admin.
-	if err := testenv.AggregateClusterRoles(context.Background(), c.Client); err != nil {
-		return nil, err
-	}
-	user, err := c.env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return nil, err
-	}
-	kubeconfig, err := user.KubeConfig()
-	if err != nil {
-		return nil, err
-	}
-	c.Kubeconfig = filepath.Join(opts.StateDir, "kubeconfig")
-	if err := os.WriteFile(c.Kubeconfig, kubeconfig, 0o600); err != nil {
-		return nil, err
-	}
-
 	progress("starting source-controller, kustomize-controller and helm-controller (bin/flux)")
 	if err := c.startFlux(opts); err != nil {
 		return nil, err
 	}
 	progress("starting fluxconfig-controller")
-	c.ManagerLog = filepath.Join(opts.StateDir, "fluxconfig-controller.log")
-	args := append([]string{"--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", "--requeue-dependency=5s"}, opts.ManagerArgs...)
-	if err := c.start("fluxconfig-controller", opts.Manager, args, nil, c.ManagerLog); err != nil {
+	if err := c.startManager(opts); err != nil {
 		return nil, err
 	}
 	return c, nil
+}
+
+// startControlPlane starts kube-apiserver and etcd with this project's and
+// Flux's CRDs, and does what kube-controller-manager would: the
+// flux-applier of a namespace-scoped FluxConfig is bound to admin, whose
+// rules are aggregated.
+func (c *Cluster) startControlPlane() error {
+	crds, err := testenv.AllCRDs()
+	if err != nil {
+		return err
+	}
+	if c.env, c.Config, err = testenv.Start(crds...); err != nil {
+		return err
+	}
+	c.Scheme = kinds.NewScheme()
+	if c.Client, err = client.New(c.Config, client.Options{Scheme: c.Scheme}); err != nil {
+		return err
+	}
+	return testenv.AggregateClusterRoles(context.Background(), c.Client)
+}
+
+// writeKubeconfig writes the kubeconfig of a system:masters user, which
+// every controller and a user's kubectl use.
+func (c *Cluster) writeKubeconfig(stateDir string) error {
+	user, err := c.env.AddUser(envtest.User{Name: "admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return err
+	}
+	kubeconfig, err := user.KubeConfig()
+	if err != nil {
+		return err
+	}
+	c.Kubeconfig = filepath.Join(stateDir, "kubeconfig")
+	return os.WriteFile(c.Kubeconfig, kubeconfig, 0o600)
+}
+
+// startManager starts this controller's binary.
+func (c *Cluster) startManager(opts Options) error {
+	c.ManagerLog = filepath.Join(opts.StateDir, "fluxconfig-controller.log")
+	args := append([]string{"--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", "--requeue-dependency=5s"}, opts.ManagerArgs...)
+	return c.start("fluxconfig-controller", opts.Manager, args, nil, c.ManagerLog)
 }
 
 func (c *Cluster) startFlux(opts Options) error {
@@ -142,11 +131,10 @@ func (c *Cluster) startFlux(opts Options) error {
 	if err := os.MkdirAll(storage, 0o755); err != nil {
 		return err
 	}
-	storagePort, err := freePort()
+	storageAddr, err := testkit.FreeAddr()
 	if err != nil {
 		return err
 	}
-	storageAddr := "127.0.0.1:" + strconv.Itoa(storagePort)
 	common := []string{"--metrics-addr=127.0.0.1:0", "--health-addr=127.0.0.1:0", "--enable-leader-election=false", "--log-level=info"}
 	controllers := []struct {
 		name string
@@ -171,7 +159,7 @@ func (c *Cluster) startFlux(opts Options) error {
 
 func (c *Cluster) start(name, binary string, args, env []string, logPath string) error {
 	env = append([]string{"KUBECONFIG=" + c.Kubeconfig, "RUNTIME_NAMESPACE=flux-system"}, env...)
-	p, err := StartProcess(name, binary, args, env, logPath)
+	p, err := testkit.StartProcess(name, binary, args, env, logPath)
 	if err != nil {
 		return err
 	}
@@ -200,13 +188,4 @@ func (c *Cluster) Stop() {
 		_ = c.env.Stop()
 		c.env = nil
 	}
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
