@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
 )
 
 // request is one API request from the audit log.
@@ -24,27 +26,6 @@ type request struct {
 	Name        string
 	Code        int
 	At          time.Time
-}
-
-// auditEvent is the part of an audit.k8s.io/v1 Event the benchmark reads.
-type auditEvent struct {
-	AuditID string `json:"auditID"`
-	Stage   string `json:"stage"`
-	Verb    string `json:"verb"`
-	User    struct {
-		Username string `json:"username"`
-	} `json:"user"`
-	ObjectRef *struct {
-		APIGroup    string `json:"apiGroup"`
-		Resource    string `json:"resource"`
-		Subresource string `json:"subresource"`
-		Namespace   string `json:"namespace"`
-		Name        string `json:"name"`
-	} `json:"objectRef"`
-	ResponseStatus *struct {
-		Code int `json:"code"`
-	} `json:"responseStatus"`
-	RequestReceivedTimestamp time.Time `json:"requestReceivedTimestamp"`
 }
 
 // auditLog reads the API server's audit log as it grows. A request is
@@ -102,30 +83,30 @@ func parseAudit(r io.Reader) ([]request, int64, error) {
 		if len(line) == 0 {
 			continue
 		}
-		var ev auditEvent
+		var ev auditv1.Event
 		if err := json.Unmarshal(line, &ev); err != nil {
 			return out, consumed, fmt.Errorf("audit log line at byte %d: %w", consumed-int64(len(line)), err)
 		}
-		if counted(ev) {
-			out = append(out, toRequest(ev))
+		if counted(&ev) {
+			out = append(out, toRequest(&ev))
 		}
 	}
 }
 
-func counted(ev auditEvent) bool {
+func counted(ev *auditv1.Event) bool {
 	if ev.Verb == "watch" {
-		return ev.Stage == "ResponseStarted"
+		return ev.Stage == auditv1.StageResponseStarted
 	}
-	return ev.Stage == "ResponseComplete"
+	return ev.Stage == auditv1.StageResponseComplete
 }
 
-func toRequest(ev auditEvent) request {
-	r := request{User: ev.User.Username, Verb: ev.Verb, At: ev.RequestReceivedTimestamp}
+func toRequest(ev *auditv1.Event) request {
+	r := request{User: ev.User.Username, Verb: ev.Verb, At: ev.RequestReceivedTimestamp.Time}
 	if o := ev.ObjectRef; o != nil {
 		r.Group, r.Resource, r.Subresource, r.Namespace, r.Name = o.APIGroup, o.Resource, o.Subresource, o.Namespace, o.Name
 	}
 	if ev.ResponseStatus != nil {
-		r.Code = ev.ResponseStatus.Code
+		r.Code = int(ev.ResponseStatus.Code)
 	}
 	return r
 }

@@ -184,8 +184,8 @@ func compliantStatus(fc *v1alpha1.FluxConfig, built *builder.Objects, now metav1
 func waitConverged(ctx context.Context, s *session, f *fleet, timeout time.Duration, procs ...*controllerProc) error {
 	return poll(ctx, fmt.Sprintf("%d FluxConfigs Compliant", f.n), 50*time.Millisecond, timeout, func() (bool, string, error) {
 		for _, p := range procs {
-			if p.exited() {
-				return false, "", fmt.Errorf("%s exited: see %s", p.name, p.logPath)
+			if p.Exited() {
+				return false, "", fmt.Errorf("%s exited: see %s", p.Name, p.LogPath)
 			}
 		}
 		compliant, written := s.flux.watcher.compliantIn(f), s.flux.statusWritten(f)

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlbuilder "sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -47,7 +48,7 @@ func startFluxStandIn(ctx context.Context, cfg *rest.Config, scheme *runtime.Sch
 		Scheme:                 scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Controller:             config.Controller{SkipNameValidation: ptr(true)},
+		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	if err != nil {
 		return nil, err
@@ -78,8 +79,6 @@ func startFluxStandIn(ctx context.Context, cfg *rest.Config, scheme *runtime.Sch
 	}
 	return s, nil
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // generationUnobserved lets through objects whose status is not about
 // their current generation, as Flux reacts to spec changes only.

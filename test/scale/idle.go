@@ -58,9 +58,9 @@ func waitIdle(ctx context.Context, p *controllerProc, minReconciles float64, tim
 	var d idleness
 	var state idleState
 	progress := "no sample yet"
-	err := poll(ctx, p.name+" idle", idleSample, timeout, func() (bool, string, error) {
-		if p.exited() {
-			return false, "", fmt.Errorf("%s exited: see %s", p.name, p.logPath)
+	err := poll(ctx, p.Name+" idle", idleSample, timeout, func() (bool, string, error) {
+		if p.Exited() {
+			return false, "", fmt.Errorf("%s exited: see %s", p.Name, p.LogPath)
 		}
 		ticks, err := p.cpuTicks()
 		if err != nil {

@@ -26,6 +26,8 @@ import (
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // options are the benchmark's flags.
@@ -159,8 +161,8 @@ func run(ctx context.Context, opts options) error {
 	ctrl.SetLogger(zap.New(zap.WriteTo(logFile)))
 	log := newLogger(opts.quiet)
 	log.printf("output, logs and profiles: %s", opts.outDir)
-	bin, err := buildController(ctx, filepath.Join(opts.outDir, "fluxconfig-controller"))
-	if err != nil {
+	bin := filepath.Join(opts.outDir, "fluxconfig-controller")
+	if err := testkit.BuildManager(ctx, bin); err != nil {
 		return err
 	}
 	if opts.shards {
@@ -170,7 +172,7 @@ func run(ctx context.Context, opts options) error {
 	for _, n := range opts.sizes {
 		r, err := runSize(ctx, opts, bin, n, log)
 		if err != nil {
-			return fmt.Errorf("N=%d: %w", n, err)
+			return fmt.Errorf("size N=%d: %w", n, err)
 		}
 		facts.fillFrom(r.versions)
 		results = append(results, r)

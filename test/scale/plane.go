@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 
@@ -38,15 +37,7 @@ type plane struct {
 // startPlane starts the control plane from bin/k8s (through the paths
 // internal/testenv knows) with the audit policy above, logging into dir.
 func startPlane(dir string) (*plane, error) {
-	k8s, err := testenv.Dir("ENVTEST_ASSETS", "k8s")
-	if err != nil {
-		return nil, err
-	}
-	own, err := testenv.CRDs()
-	if err != nil {
-		return nil, err
-	}
-	flux, err := testenv.FluxCRDs()
+	crds, err := testenv.AllCRDs()
 	if err != nil {
 		return nil, err
 	}
@@ -55,10 +46,10 @@ func startPlane(dir string) (*plane, error) {
 		return nil, err
 	}
 	p := &plane{auditLog: filepath.Join(dir, "audit.log")}
-	p.env = &envtest.Environment{CRDDirectoryPaths: []string{own, flux}, ErrorIfCRDPathMissing: true}
-	api := p.env.ControlPlane.GetAPIServer()
-	api.Path = filepath.Join(k8s, "kube-apiserver")
-	api.Configure().
+	if p.env, err = testenv.Environment(crds...); err != nil {
+		return nil, err
+	}
+	p.env.ControlPlane.GetAPIServer().Configure().
 		Set("audit-policy-file", policy).
 		Set("audit-log-path", p.auditLog).
 		Set("audit-log-format", "json").
@@ -66,10 +57,8 @@ func startPlane(dir string) (*plane, error) {
 		// The file is never rotated during a run (the size is in MB).
 		Set("audit-log-maxsize", "1000000").
 		Set("audit-log-maxbackup", "0")
-	p.env.ControlPlane.Etcd = &envtest.Etcd{Path: filepath.Join(k8s, "etcd")}
-	if _, err := p.env.Start(); err != nil {
-		_ = p.env.Stop()
-		return nil, fmt.Errorf("starting kube-apiserver and etcd from %s (run `make envtest` to build them): %w", k8s, err)
+	if _, err := testenv.StartEnvironment(p.env); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

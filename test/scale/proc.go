@@ -3,47 +3,24 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
-	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testenv"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
-
-// buildController builds cmd/ from the working tree into out, as `make
-// build` does (static, trimmed paths).
-func buildController(ctx context.Context, out string) (string, error) {
-	root, err := testenv.Root()
-	if err != nil {
-		return "", err
-	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildvcs=false", "-o", out, "./cmd")
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd: %w\n%s", err, b)
-	}
-	return out, nil
-}
 
 // controllerProc is the controller binary running as its own process.
 type controllerProc struct {
-	name       string
-	logPath    string
+	*testkit.Process
 	metricsURL string
 	started    time.Time
-	cmd        *exec.Cmd
-	done       chan struct{}
-	stopCtx    context.CancelFunc
 }
 
 // startController runs the binary with kubeconfig as its user. Its metrics
@@ -51,44 +28,16 @@ type controllerProc struct {
 // SIGTERM when stopped (10 s later SIGKILL), and SIGKILL if the benchmark
 // dies.
 func startController(name, bin, kubeconfig, logPath string, args []string) (*controllerProc, error) {
-	port, err := freePort()
+	addr, err := testkit.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
+	all := append([]string{"--metrics-addr=" + addr, "--health-addr=0"}, args...)
+	p := &controllerProc{metricsURL: "http://" + addr, started: time.Now()}
+	if p.Process, err = testkit.StartProcess(name, bin, all, []string{"KUBECONFIG=" + kubeconfig}, logPath); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	p := &controllerProc{name: name, logPath: logPath, metricsURL: fmt.Sprintf("http://127.0.0.1:%d", port), done: make(chan struct{}), stopCtx: cancel}
-	all := append([]string{"--metrics-addr=127.0.0.1:" + strconv.Itoa(port), "--health-addr=0"}, args...)
-	p.cmd = exec.CommandContext(ctx, bin, all...)
-	p.cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig)
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	p.cmd.Cancel = func() error { return p.cmd.Process.Signal(syscall.SIGTERM) }
-	p.cmd.WaitDelay = 10 * time.Second
-	p.started = time.Now()
-	if err := p.cmd.Start(); err != nil {
-		cancel()
-		logFile.Close()
-		return nil, fmt.Errorf("starting %s: %w", name, err)
-	}
-	go func() {
-		_ = p.cmd.Wait()
-		logFile.Close()
-		close(p.done)
-	}()
 	return p, nil
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // stop sends SIGTERM and waits for the process to end.
@@ -96,33 +45,23 @@ func (p *controllerProc) stop() {
 	if p == nil {
 		return
 	}
-	p.stopCtx()
-	<-p.done
-}
-
-func (p *controllerProc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
+	p.Stop()
 }
 
 // waitWorkers waits until the controller logs that its workers started:
 // its caches are synced and it reconciles.
 func (p *controllerProc) waitWorkers(ctx context.Context, timeout time.Duration) error {
-	return poll(ctx, p.name+" started", 50*time.Millisecond, timeout, func() (bool, string, error) {
-		if p.exited() {
-			return false, "", fmt.Errorf("%s exited: see %s", p.name, p.logPath)
+	return poll(ctx, p.Name+" started", 50*time.Millisecond, timeout, func() (bool, string, error) {
+		if p.Exited() {
+			return false, "", fmt.Errorf("%s exited: see %s", p.Name, p.LogPath)
 		}
-		return fileContains(p.logPath, `"Starting workers"`), "see " + p.logPath, nil
+		return fileContains(p.LogPath, `"Starting workers"`), "see " + p.LogPath, nil
 	})
 }
 
 // procStatus reads a field of /proc/PID/status in kB, as bytes.
 func (p *controllerProc) procStatus(field string) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid()))
 	if err != nil {
 		return 0, err
 	}
@@ -140,7 +79,7 @@ func (p *controllerProc) rssPeak() (int64, error) { return p.procStatus("VmHWM")
 // cpuTicks is the CPU time the process used so far (utime + stime), in
 // clock ticks.
 func (p *controllerProc) cpuTicks() (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Pid()))
 	if err != nil {
 		return 0, err
 	}
@@ -155,13 +94,13 @@ func (p *controllerProc) cpuTicks() (int64, error) {
 func (p *controllerProc) metrics(ctx context.Context) (map[string]*dto.MetricFamily, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.metricsURL+"/metrics", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.metricsURL+"/metrics", http.NoBody)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("scraping %s: %w", p.name, err)
+		return nil, fmt.Errorf("scraping %s: %w", p.Name, err)
 	}
 	defer resp.Body.Close()
 	parser := expfmt.NewTextParser(model.UTF8Validation)

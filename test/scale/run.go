@@ -177,7 +177,7 @@ func rollout(ctx context.Context, opts options, s *session, p *controllerProc, f
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("controller: %w (its log: %s)", err, p.logPath)
+		return fmt.Errorf("controller: %w (its log: %s)", err, p.LogPath)
 	}
 	return nil
 }

@@ -12,17 +12,18 @@ import (
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
 )
 
-func auditLine(id, stage, verb, user, resource, name string, code int) string {
-	return `{"auditID":"` + id + `","stage":"` + stage + `","verb":"` + verb + `","user":{"username":"` + user + `"},` +
+// auditLine is an audit record of a request of the controller's user.
+func auditLine(id, stage, verb, resource, name string, code int) string {
+	return `{"auditID":"` + id + `","stage":"` + stage + `","verb":"` + verb + `","user":{"username":"` + controllerUser + `"},` +
 		`"objectRef":{"resource":"` + resource + `","namespace":"ns","name":"` + name + `"},"responseStatus":{"code":` +
 		strconv.Itoa(code) + `},"requestReceivedTimestamp":"2026-01-02T03:04:05.000001Z"}` + "\n"
 }
 
 func TestParseAuditCountsEachRequestOnce(t *testing.T) {
-	log := auditLine("1", "ResponseStarted", "watch", "c", "kustomizations", "", 200) +
-		auditLine("1", "ResponseComplete", "watch", "c", "kustomizations", "", 200) +
-		auditLine("2", "ResponseComplete", "get", "c", "gitrepositories", "fc-1", 404) +
-		auditLine("3", "ResponseComplete", "patch", "c", "kustomizations", "fc-1-ks0", 201)
+	log := auditLine("1", "ResponseStarted", "watch", "kustomizations", "", 200) +
+		auditLine("1", "ResponseComplete", "watch", "kustomizations", "", 200) +
+		auditLine("2", "ResponseComplete", "get", "gitrepositories", "fc-1", 404) +
+		auditLine("3", "ResponseComplete", "patch", "kustomizations", "fc-1-ks0", 201)
 	partial := `{"auditID":"4","stage":"Resp`
 	reqs, consumed, err := parseAudit(strings.NewReader(log + partial))
 	if err != nil {
@@ -34,7 +35,7 @@ func TestParseAuditCountsEachRequestOnce(t *testing.T) {
 	if len(reqs) != 3 {
 		t.Fatalf("got %d requests, want 3: %+v", len(reqs), reqs)
 	}
-	if reqs[1].Code != 404 || reqs[1].Name != "fc-1" || reqs[1].At.IsZero() {
+	if reqs[1].Code != 404 || reqs[1].Name != "fc-1" || reqs[1].User != controllerUser || reqs[1].At.IsZero() {
 		t.Errorf("second request read as %+v", reqs[1])
 	}
 	counts := byVerb(reqs)

@@ -13,8 +13,8 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/kinds"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testenv"
-	"github.com/fluxconfig-controller/fluxconfig-controller/test/cluster"
 )
 
 // Users of a session. Only the audited ones appear in the audit log.
@@ -55,16 +55,14 @@ func startSession(ctx context.Context, dir string, workers int) (s *session, err
 		return nil, err
 	}
 	s.audit = newAuditLog(s.plane.auditLog)
-	if s.scheme, err = cluster.Scheme(); err != nil {
-		return nil, err
-	}
+	s.scheme = kinds.NewScheme()
 	if s.adminCfg, _, err = s.plane.user(adminUser, false); err != nil {
 		return nil, err
 	}
 	if s.admin, err = client.New(s.adminCfg, client.Options{Scheme: s.scheme}); err != nil {
 		return nil, err
 	}
-	s.versions = readVersions(s.adminCfg)
+	s.versions = readVersions(ctx, s.adminCfg)
 	fluxCfg, _, err := s.plane.user(fluxUser, false)
 	if err != nil {
 		return nil, err
@@ -104,7 +102,7 @@ func (s *session) stop() {
 	s.plane.stop()
 }
 
-func readVersions(cfg *rest.Config) versions {
+func readVersions(ctx context.Context, cfg *rest.Config) versions {
 	v := versions{apiserver: "unknown", etcd: "unknown"}
 	if dc, err := discovery.NewDiscoveryClientForConfig(cfg); err == nil {
 		if info, err := dc.ServerVersion(); err == nil {
@@ -112,7 +110,7 @@ func readVersions(cfg *rest.Config) versions {
 		}
 	}
 	if bin, err := testenv.Dir("ENVTEST_ASSETS", "k8s"); err == nil {
-		if out, err := exec.Command(filepath.Join(bin, "etcd"), "--version").Output(); err == nil {
+		if out, err := exec.CommandContext(ctx, filepath.Join(bin, "etcd"), "--version").Output(); err == nil {
 			v.etcd = firstLineValue(string(out), "etcd Version:")
 		}
 	}
@@ -123,8 +121,8 @@ func readVersions(cfg *rest.Config) versions {
 // with it.
 func firstLineValue(text, prefix string) string {
 	for _, line := range strings.Split(text, "\n") {
-		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
-			return strings.TrimSpace(rest)
+		if value, ok := strings.CutPrefix(strings.TrimSpace(line), prefix); ok {
+			return strings.TrimSpace(value)
 		}
 	}
 	return fmt.Sprintf("unknown (%q)", strings.TrimSpace(text))

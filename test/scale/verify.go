@@ -8,7 +8,7 @@ import (
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
@@ -35,7 +35,7 @@ func verifyChildren(ctx context.Context, s *session, f *fleet) error {
 			if err := s.admin.List(ctx, w.list, client.InNamespace(ns), client.MatchingLabels{v1alpha1.ManagedLabel: "true"}); err != nil {
 				return err
 			}
-			got += meta.LenList(w.list)
+			got += apimeta.LenList(w.list)
 		}
 		if got != w.n {
 			return fmt.Errorf("%s: %d in the run's namespaces, want %d", fmt.Sprintf("%T", w.list)[1:], got, w.n)
