@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // stalledCase is a FluxConfig that reconciles into a configuration error:
@@ -42,7 +43,7 @@ var _ = Describe("Bad input at reconcile time", func() {
 
 		By("each one is Failed, Ready=False and Stalled=True at its generation, its errorMessage naming the field")
 		for _, c := range cases {
-			Eventually(func() v1alpha1.FluxConfigStatus { return statusOf(c.fc) }, 30*time.Second).Should(stalledAt(c.fc, c.want...), "FluxConfig %s", id(c.fc))
+			Eventually(func() v1alpha1.FluxConfigStatus { return statusOf(c.fc) }, 30*time.Second).Should(stalledNaming(c.want...), "FluxConfig %s", id(c.fc))
 		}
 		for _, c := range cases {
 			Expect(authSecretData(c.fc.Namespace, c.fc.Name)).To(BeNil(), "%s: no auth Secret is made from bad input", id(c.fc))
@@ -74,7 +75,7 @@ var _ = Describe("Bad input at reconcile time", func() {
 			return
 		}
 		Eventually(func() v1alpha1.FluxConfigStatus { return statusOf(fc) }, 30*time.Second).Should(
-			stalledAt(fc, "spec.protectedParametersSecretRef", "other-namespace/credentials"))
+			stalledNaming("spec.protectedParametersSecretRef", "other-namespace/credentials"))
 		expectQuiet(5*time.Second, ns)
 	})
 })
@@ -106,10 +107,11 @@ func stalledCases(ns, tenant string) []stalledCase {
 	}
 }
 
-// stalledAt: Failed, Ready=False and Stalled=True (reason
-// InvalidConfiguration), the status at the config's generation so kstatus
-// reads it as failed rather than in progress, the errorMessage holding want.
-func stalledAt(fc *v1alpha1.FluxConfig, want ...string) OmegaMatcher {
+// stalledNaming: Failed, Ready=False and Stalled=True (reason
+// InvalidConfiguration), the status at a new config's generation (1) so
+// kstatus reads it as failed rather than in progress, the errorMessage
+// holding want.
+func stalledNaming(want ...string) OmegaMatcher {
 	message := []OmegaMatcher{Not(BeEmpty())}
 	for _, w := range want {
 		message = append(message, ContainSubstring(w))
@@ -118,8 +120,12 @@ func stalledAt(fc *v1alpha1.FluxConfig, want ...string) OmegaMatcher {
 		HaveField("ProvisioningState", v1alpha1.ProvisioningFailed),
 		HaveField("ErrorMessage", And(message...)),
 		HaveField("ObservedGeneration", int64(1)), // a new FluxConfig's generation
-		WithTransform(func(st v1alpha1.FluxConfigStatus) metav1.ConditionStatus { return condition(st, "Ready").Status }, Equal(metav1.ConditionFalse)),
-		WithTransform(func(st v1alpha1.FluxConfigStatus) metav1.ConditionStatus { return condition(st, "Stalled").Status }, Equal(metav1.ConditionTrue)),
+		WithTransform(func(st v1alpha1.FluxConfigStatus) metav1.ConditionStatus {
+			return testkit.Condition(st, "Ready").Status
+		}, Equal(metav1.ConditionFalse)),
+		WithTransform(func(st v1alpha1.FluxConfigStatus) metav1.ConditionStatus {
+			return testkit.Condition(st, "Stalled").Status
+		}, Equal(metav1.ConditionTrue)),
 	)
 }
 

@@ -9,7 +9,7 @@ import (
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -74,7 +74,7 @@ func liveChildren(ns string, own map[string]bool) (map[string]client.Object, err
 		if err := k8s.List(bg(), list, client.InNamespace(ns)); err != nil {
 			return nil, err
 		}
-		items, err := meta.ExtractList(list)
+		items, err := apimeta.ExtractList(list)
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +100,7 @@ func liveChildren(ns string, own map[string]bool) (map[string]client.Object, err
 }
 
 // childrenProblems compares the children of ns with what the fleet's
-// configs there want: exactly those, each labelled as its config's, each
+// configs there want: exactly those, each labeled as its config's, each
 // namespaced one controlled by it, the Flux objects pointing where the spec
 // says. It returns nothing when all is right.
 func childrenProblems(f *fleet, ns string, own map[string]bool) []string {

@@ -7,11 +7,12 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/meta"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // Namespace prefixes: --cluster-scope-namespaces allows scope cluster in
@@ -138,7 +139,7 @@ func getConfig(ns, name string) (*v1alpha1.FluxConfig, error) {
 // statusContradiction says how a status contradicts itself, "" if it
 // does not: what a user reads must be coherent at every moment.
 func statusContradiction(st v1alpha1.FluxConfigStatus) string {
-	ready := meta.FindStatusCondition(st.Conditions, "Ready")
+	ready := apimeta.FindStatusCondition(st.Conditions, "Ready")
 	switch {
 	case st.ProvisioningState == v1alpha1.ProvisioningFailed && st.ErrorMessage == "":
 		return "provisioningState Failed without an errorMessage"
@@ -148,14 +149,6 @@ func statusContradiction(st v1alpha1.FluxConfigStatus) string {
 		return "Ready=True with an errorMessage"
 	}
 	return ""
-}
-
-// condition returns a status condition, or an empty one.
-func condition(st v1alpha1.FluxConfigStatus, t string) metav1.Condition {
-	if c := meta.FindStatusCondition(st.Conditions, t); c != nil {
-		return *c
-	}
-	return metav1.Condition{}
 }
 
 // pause waits d, or less if ctx ends. It paces the suite's own actions (a
@@ -171,7 +164,7 @@ func pause(ctx context.Context, d time.Duration) {
 }
 
 func describeStatus(st v1alpha1.FluxConfigStatus) string {
-	ready := condition(st, "Ready")
+	ready := testkit.Condition(st, "Ready")
 	return fmt.Sprintf("observedGeneration=%d provisioningState=%q Ready=%s/%s errorMessage=%q",
 		st.ObservedGeneration, st.ProvisioningState, ready.Status, ready.Reason, st.ErrorMessage)
 }

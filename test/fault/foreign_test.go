@@ -15,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // foreignCase is a FluxConfig and an object someone else made with the
@@ -76,7 +77,9 @@ func foreignRollout(pick func(foreignCase) bool, then func([]foreignCase)) {
 		Eventually(func() v1alpha1.FluxConfigStatus { return statusOf(c.fc) }, 30*time.Second).Should(And(
 			HaveField("ProvisioningState", v1alpha1.ProvisioningFailed),
 			HaveField("ErrorMessage", ContainSubstring(c.kindName)),
-			WithTransform(func(st v1alpha1.FluxConfigStatus) metav1.ConditionStatus { return condition(st, "Ready").Status }, Equal(metav1.ConditionFalse)),
+			WithTransform(func(st v1alpha1.FluxConfigStatus) metav1.ConditionStatus {
+				return testkit.Condition(st, "Ready").Status
+			}, Equal(metav1.ConditionFalse)),
 		), "FluxConfig %s", id(c.fc))
 	}
 

@@ -201,13 +201,6 @@ func (k *keyRecorder) published(ids []string) int {
 	return n
 }
 
-// firstKey returns the first key id published, "" if none.
-func (k *keyRecorder) firstKey(id string) string {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.first[id]
-}
-
 // changed reports, for the configs in ids, how many published more than
 // one key, and the changes seen.
 func (k *keyRecorder) changed(ids []string) (int, []string) {

@@ -51,15 +51,7 @@ type plane struct {
 // when CertDir is given (a directory it made itself is deleted on Stop, and
 // a restart would then mint a new CA that no client trusts).
 func startPlane(dir string) (*plane, error) {
-	bin, err := testenv.Dir("ENVTEST_ASSETS", "k8s")
-	if err != nil {
-		return nil, err
-	}
-	own, err := testenv.CRDs()
-	if err != nil {
-		return nil, err
-	}
-	flux, err := testenv.FluxCRDs()
+	crds, err := testenv.AllCRDs()
 	if err != nil {
 		return nil, err
 	}
@@ -76,13 +68,12 @@ func startPlane(dir string) (*plane, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.env = &envtest.Environment{
-		CRDDirectoryPaths: []string{own, flux}, ErrorIfCRDPathMissing: true,
-		// The machine is shared: a restart may take a while.
-		ControlPlaneStartTimeout: 90 * time.Second, ControlPlaneStopTimeout: 60 * time.Second,
+	if p.env, err = testenv.Environment(crds...); err != nil {
+		return nil, err
 	}
+	// The machine is shared: a restart may take a while.
+	p.env.ControlPlaneStartTimeout, p.env.ControlPlaneStopTimeout = 90*time.Second, 60*time.Second
 	api := p.env.ControlPlane.GetAPIServer()
-	api.Path = filepath.Join(bin, "kube-apiserver")
 	api.CertDir = certs
 	api.Out, api.Err = apiLog, apiLog
 	api.Configure().Set("audit-policy-file", policy).Set("audit-log-path", p.auditLog).
@@ -90,10 +81,8 @@ func startPlane(dir string) (*plane, error) {
 		// before kube-apiserver exits; control planes in production set it
 		// as well.
 		Set("shutdown-watch-termination-grace-period", "2s")
-	p.env.ControlPlane.Etcd = &envtest.Etcd{Path: filepath.Join(bin, "etcd")}
-	if p.admin, err = p.env.Start(); err != nil {
-		_ = p.env.Stop()
-		return nil, fmt.Errorf("starting the test control plane from %s (run `make envtest`): %w", bin, err)
+	if p.admin, err = testenv.StartEnvironment(p.env); err != nil {
+		return nil, err
 	}
 	user, err := p.env.AddUser(envtest.User{Name: controllerUser}, nil)
 	if err != nil {

@@ -15,13 +15,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // policyLabel selects the namespaces a spec's admission policy applies to.
 const policyLabel = "fault.test/policy"
 
 // refusal is a ValidatingAdmissionPolicy that refuses one kind of the
-// controller's writes in the namespaces labelled policyLabel=name, and an
+// controller's writes in the namespaces labeled policyLabel=name, and an
 // object whose dry-run creation tells when the API server enforces it.
 type refusal struct {
 	name       string
@@ -95,7 +96,9 @@ func refusedRollout(r refusal, made func(*v1alpha1.FluxConfig) []string) {
 		HaveField("ProvisioningState", v1alpha1.ProvisioningFailed),
 		HaveField("ErrorMessage", ContainSubstring(r.name)),
 		HaveField("ObservedGeneration", BeNumerically("<", 1)), // the new config's generation 1 was not carried out
-		WithTransform(func(st v1alpha1.FluxConfigStatus) metav1.ConditionStatus { return condition(st, "Ready").Status }, Equal(metav1.ConditionFalse)),
+		WithTransform(func(st v1alpha1.FluxConfigStatus) metav1.ConditionStatus {
+			return testkit.Condition(st, "Ready").Status
+		}, Equal(metav1.ConditionFalse)),
 	), func() string { return "the status reads " + describeStatus(statusOf(fc)) })
 	Expect(made(fc)).To(BeEmpty())
 

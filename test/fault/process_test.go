@@ -2,16 +2,14 @@ package fault
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // controllerProcess runs the controller's binary, built from the working
@@ -24,11 +22,9 @@ type controllerProcess struct {
 	args       []string
 
 	mu         sync.Mutex
-	cmd        *exec.Cmd
-	done       chan struct{}
+	proc       *testkit.Process
 	logs       []string
 	healthAddr string
-	kills      int
 }
 
 // start runs a new controller process. Pdeathsig kills it if the test
@@ -36,33 +32,20 @@ type controllerProcess struct {
 func (c *controllerProcess) start() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cmd != nil && !exited(c.done) {
-		return fmt.Errorf("the controller is already running (pid %d)", c.cmd.Process.Pid)
+	if c.proc != nil && !c.proc.Exited() {
+		return fmt.Errorf("the controller is already running (pid %d)", c.proc.Pid())
 	}
-	port, err := freePort()
+	healthAddr, err := testkit.FreeAddr()
 	if err != nil {
 		return err
 	}
 	logPath := filepath.Join(c.dir, fmt.Sprintf("controller-%02d.log", len(c.logs)+1))
-	out, err := os.Create(logPath)
+	args := append([]string{"--metrics-addr=0", "--health-addr=" + healthAddr}, c.args...)
+	proc, err := testkit.StartProcess("fluxconfig-controller", c.binary, args, []string{"KUBECONFIG=" + c.kubeconfig}, logPath)
 	if err != nil {
 		return err
 	}
-	defer out.Close() // the child has its own copy
-	c.healthAddr = "127.0.0.1:" + strconv.Itoa(port)
-	cmd := exec.Command(c.binary, append([]string{"--metrics-addr=0", "--health-addr=" + c.healthAddr}, c.args...)...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+c.kubeconfig)
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting %s: %w", c.binary, err)
-	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-	}()
-	c.cmd, c.done = cmd, done
+	c.proc, c.healthAddr = proc, healthAddr
 	c.logs = append(c.logs, logPath)
 	return nil
 }
@@ -72,27 +55,17 @@ func (c *controllerProcess) start() error {
 func (c *controllerProcess) kill() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cmd == nil || exited(c.done) {
-		return
+	if c.proc != nil {
+		c.proc.Kill()
 	}
-	_ = c.cmd.Process.Kill()
-	<-c.done
-	c.kills++
 }
 
 // stop ends the controller with SIGTERM, or SIGKILL after 10 seconds.
 func (c *controllerProcess) stop() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cmd == nil || exited(c.done) {
-		return
-	}
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.done:
-	case <-time.After(10 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-c.done
+	if c.proc != nil {
+		c.proc.Stop()
 	}
 }
 
@@ -107,17 +80,17 @@ func (c *controllerProcess) ensureRunning() error {
 func (c *controllerProcess) running() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.cmd != nil && !exited(c.done)
+	return c.proc != nil && !c.proc.Exited()
 }
 
 // pid identifies the current process, 0 when none runs.
 func (c *controllerProcess) pid() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.cmd == nil || exited(c.done) {
+	if c.proc == nil || c.proc.Exited() {
 		return 0
 	}
-	return c.cmd.Process.Pid
+	return c.proc.Pid()
 }
 
 // readyz asks the current process's /readyz and returns the HTTP status,
@@ -126,8 +99,12 @@ func (c *controllerProcess) readyz() int {
 	c.mu.Lock()
 	addr := c.healthAddr
 	c.mu.Unlock()
+	req, err := http.NewRequestWithContext(bg(), http.MethodGet, "http://"+addr+"/readyz", http.NoBody)
+	if err != nil {
+		return 0
+	}
 	hc := http.Client{Timeout: time.Second}
-	resp, err := hc.Get("http://" + addr + "/readyz")
+	resp, err := hc.Do(req)
 	if err != nil {
 		return 0
 	}
@@ -149,22 +126,4 @@ func (c *controllerProcess) logText() (string, error) {
 		b.Write(data)
 	}
 	return b.String(), nil
-}
-
-func exited(done chan struct{}) bool {
-	select {
-	case <-done:
-		return true
-	default:
-		return false
-	}
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }

@@ -9,28 +9,24 @@ package fault
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
-	helmv2 "github.com/fluxcd/helm-controller/api/v2"
-	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
-	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/klog/v2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/yaml"
 
-	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/kinds"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testenv"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // The controller's timing flags: a FluxConfig waiting on something (a
@@ -77,16 +73,12 @@ var _ = BeforeSuite(func() {
 
 	By("building this controller's binary from the working tree")
 	binary := filepath.Join(stateDir, "manager")
-	build := exec.Command("go", "build", "-o", binary, "./cmd")
-	build.Dir = root
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := build.CombinedOutput()
-	Expect(err).NotTo(HaveOccurred(), string(out))
+	Expect(testkit.BuildManager(bg(), binary)).To(Succeed())
 
 	By("starting etcd and kube-apiserver with the FluxConfig and Flux CRDs and an audit log")
 	pl, err = startPlane(stateDir)
 	Expect(err).NotTo(HaveOccurred())
-	scheme = newScheme()
+	scheme = kinds.NewScheme()
 	k8s, err = client.New(pl.admin, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
 
@@ -135,17 +127,6 @@ var _ = AfterSuite(func() {
 	}
 	_ = os.RemoveAll(stateDir)
 })
-
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{
-		clientgoscheme.AddToScheme, v1alpha1.AddToScheme,
-		sourcev1.AddToScheme, kustomizev1.AddToScheme, helmv2.AddToScheme,
-	} {
-		Expect(add(s)).To(Succeed())
-	}
-	return s
-}
 
 // bindControllerRole installs the generated ClusterRole as it is shipped
 // and binds it to the controller's user: a missing rule fails the suite as
