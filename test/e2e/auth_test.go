@@ -16,27 +16,36 @@ import (
 
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
 
+// basicAuthConfig serves a new repository, ns, holding a ConfigMap ns-config
+// over HTTPS with a CA of its own and basic auth (user flux, password
+// right), and creates the protected parameters Secret git-credentials with
+// the password stored. It returns that Secret and the FluxConfig ns/ns,
+// not created yet, that reaches the repository with them.
+func basicAuthConfig(ns, right, stored string) (*corev1.Secret, *v1alpha1.FluxConfig) {
+	createNamespace(ns)
+	newRepo(ns, map[string]string{"app/cm.yaml": sprintf(tenantConfigMap, ns+"-config", ns, ns)})
+	ca, err := testca.NewCA()
+	Expect(err).NotTo(HaveOccurred())
+	base, err := content.Git.ServeTLS(ca, "flux", right)
+	Expect(err).NotTo(HaveOccurred())
+	secret := &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "git-credentials"},
+		StringData: map[string]string{v1alpha1.ProtectedHTTPSKey: stored},
+	}
+	Expect(k8s.Create(ctx, secret)).To(Succeed())
+	fc := fluxConfig(ns, ns, v1alpha1.ScopeNamespace, base+"/"+ns+".git", kustomization("app", "./app"))
+	fc.Spec.GitRepository.HTTPSUser = "flux"
+	fc.Spec.GitRepository.HTTPSCACert = string(ca.PEM)
+	fc.Spec.ProtectedParametersSecretRef = &v1alpha1.LocalObjectReference{Name: secret.Name}
+	return secret, fc
+}
+
 // Source access: HTTPS with a private CA and basic auth through the
 // protected parameters, and a URL nothing listens on.
 var _ = Describe("Source credentials", func() {
 	It("reports wrong credentials with an actionable message, and goes Compliant with the right ones", func() {
 		const ns = "secure"
-		createNamespace(ns)
-		newRepo("secure", map[string]string{"app/cm.yaml": sprintf(tenantConfigMap, "secure-config", ns, "secure")})
-		ca, err := testca.NewCA()
-		Expect(err).NotTo(HaveOccurred())
-		base, err := content.Git.ServeTLS(ca, "flux", "right-password-e2e")
-		Expect(err).NotTo(HaveOccurred())
-
-		secret := &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "git-credentials"},
-			StringData: map[string]string{v1alpha1.ProtectedHTTPSKey: "wrong-password-e2e"},
-		}
-		Expect(k8s.Create(ctx, secret)).To(Succeed())
-		fc := fluxConfig(ns, "secure", v1alpha1.ScopeNamespace, base+"/secure.git", kustomization("app", "./app", true))
-		fc.Spec.GitRepository.HTTPSUser = "flux"
-		fc.Spec.GitRepository.HTTPSCACert = string(ca.PEM)
-		fc.Spec.ProtectedParametersSecretRef = &v1alpha1.LocalObjectReference{Name: secret.Name}
+		secret, fc := basicAuthConfig(ns, "right-password-e2e", "wrong-password-e2e")
 		Expect(k8s.Create(ctx, fc)).To(Succeed())
 
 		st := status(ns, "secure")
@@ -67,7 +76,7 @@ var _ = Describe("Source credentials", func() {
 		sshd, err := content.Git.ServeSSH()
 		Expect(err).NotTo(HaveOccurred())
 
-		fc := fluxConfig(ns, "deploykey", v1alpha1.ScopeNamespace, sshd.URL+"/deploykey.git", kustomization("app", "./app", true))
+		fc := fluxConfig(ns, "deploykey", v1alpha1.ScopeNamespace, sshd.URL+"/deploykey.git", kustomization("app", "./app"))
 		fc.Spec.GitRepository.SSHKnownHosts = sshd.KnownHosts
 		Expect(k8s.Create(ctx, fc)).To(Succeed())
 
@@ -91,7 +100,7 @@ var _ = Describe("Source credentials", func() {
 		Expect(err).NotTo(HaveOccurred())
 		closed := ln.Addr().String()
 		Expect(ln.Close()).To(Succeed()) // nothing listens there now
-		fc := fluxConfig(ns, "nowhere", v1alpha1.ScopeNamespace, "http://"+closed+"/nothing.git", kustomization("app", "./app", true))
+		fc := fluxConfig(ns, "nowhere", v1alpha1.ScopeNamespace, "http://"+closed+"/nothing.git", kustomization("app", "./app"))
 		Expect(k8s.Create(ctx, fc)).To(Succeed())
 		st := status(ns, "nowhere")
 		Eventually(st).Should(HaveCompliance(v1alpha1.ComplianceNonCompliant))

@@ -17,7 +17,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
-	"github.com/fluxconfig-controller/fluxconfig-controller/test/testca"
 )
 
 // A ConfigMap without a namespace: the Kustomization's targetNamespace
@@ -96,7 +95,7 @@ var _ = Describe("Azure's 2026-07-01-preview fields with the real Flux controlle
 			"apps/cm.yaml":     sprintf(plainConfigMap, "extras-config", "from-apps"),
 			"excluded/cm.yaml": sprintf(plainConfigMap, "excluded-config", "never-fetched"),
 		})
-		ks := kustomization("apps", "./apps", true)
+		ks := kustomization("apps", "./apps")
 		ks.AdditionalConfigurations = &v1alpha1.KustomizationAdditionalConfigurations{AdditionalConfigurations: jsonFields(map[string]string{
 			"targetNamespace": `"extras-target"`,
 			"commonMetadata":  `{"labels":{"team":"extras"}}`,
@@ -124,7 +123,7 @@ var _ = Describe("Azure's 2026-07-01-preview fields with the real Flux controlle
 		const ns = "syncnow"
 		createNamespace(ns)
 		repo, url, first := newRepo("syncnow", map[string]string{"app/cm.yaml": sprintf(tenantConfigMap, "sync-config", ns, "first")})
-		fc := fluxConfig(ns, "syncnow", v1alpha1.ScopeNamespace, url, kustomization("app", "./app", true))
+		fc := fluxConfig(ns, "syncnow", v1alpha1.ScopeNamespace, url, kustomization("app", "./app"))
 		fc.Spec.GitRepository.SyncInterval = &metav1.Duration{Duration: 10 * time.Minute}
 		Expect(k8s.Create(ctx, fc)).To(Succeed())
 		st := status(ns, "syncnow")
@@ -148,22 +147,8 @@ var _ = Describe("Azure's 2026-07-01-preview fields with the real Flux controlle
 
 	It("follows a rotated password in the protected parameters Secret within seconds, without a reconcile request", func() {
 		const ns = "rotation"
-		createNamespace(ns)
-		newRepo("rotation", map[string]string{"app/cm.yaml": sprintf(tenantConfigMap, "rotation-config", ns, "rotation")})
-		ca, err := testca.NewCA()
-		Expect(err).NotTo(HaveOccurred())
-		base, err := content.Git.ServeTLS(ca, "flux", "rotation-right-e2e")
-		Expect(err).NotTo(HaveOccurred())
-		secret := &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "git-credentials"},
-			Data:       map[string][]byte{v1alpha1.ProtectedHTTPSKey: []byte("rotation-right-e2e")},
-		}
-		Expect(k8s.Create(ctx, secret)).To(Succeed())
-		fc := fluxConfig(ns, "rotation", v1alpha1.ScopeNamespace, base+"/rotation.git", kustomization("app", "./app", true))
+		secret, fc := basicAuthConfig(ns, "rotation-right-e2e", "rotation-right-e2e")
 		fc.Spec.GitRepository.SyncInterval = &metav1.Duration{Duration: 10 * time.Minute}
-		fc.Spec.GitRepository.HTTPSUser = "flux"
-		fc.Spec.GitRepository.HTTPSCACert = string(ca.PEM)
-		fc.Spec.ProtectedParametersSecretRef = &v1alpha1.LocalObjectReference{Name: secret.Name}
 		Expect(k8s.Create(ctx, fc)).To(Succeed())
 		st := status(ns, "rotation")
 		Eventually(st, "2m").Should(HaveCompliance(v1alpha1.ComplianceCompliant))

@@ -5,10 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	helmv2 "github.com/fluxcd/helm-controller/api/v2"
-	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/fluxcd/pkg/apis/meta"
-	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
@@ -19,6 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/kinds"
 )
 
 func key(ns, name string) client.ObjectKey { return client.ObjectKey{Namespace: ns, Name: name} }
@@ -46,11 +44,11 @@ func fluxConfig(ns, name, scope, url string, ks ...v1alpha1.KustomizationDefinit
 	}
 }
 
-// kustomization is one spec.kustomizations entry, retried every 5 s so
-// failures and fixes show quickly.
-func kustomization(name, path string, prune bool, dependsOn ...string) v1alpha1.KustomizationDefinition {
+// kustomization is one spec.kustomizations entry that prunes, retried
+// every 5 s so failures and fixes show quickly.
+func kustomization(name, path string, dependsOn ...string) v1alpha1.KustomizationDefinition {
 	return v1alpha1.KustomizationDefinition{
-		Name: name, Path: path, Prune: prune, DependsOn: dependsOn,
+		Name: name, Path: path, Prune: true, DependsOn: dependsOn,
 		SyncInterval:  &metav1.Duration{Duration: 10e9},
 		RetryInterval: &metav1.Duration{Duration: 5e9},
 		Timeout:       &metav1.Duration{Duration: 60e9},
@@ -66,15 +64,6 @@ func status(ns, name string) func() v1alpha1.FluxConfigStatus {
 		}
 		return fc.Status
 	}
-}
-
-func entry(st v1alpha1.FluxConfigStatus, kind, name string) *v1alpha1.ObjectStatusDefinition {
-	for i := range st.Statuses {
-		if st.Statuses[i].Kind == kind && st.Statuses[i].Name == name {
-			return &st.Statuses[i]
-		}
-	}
-	return nil
 }
 
 func compliance(st v1alpha1.FluxConfigStatus) string { return st.ComplianceState }
@@ -107,8 +96,9 @@ func goneOrTerminating(name string) func() bool {
 	}
 }
 
-// dump prints every FluxConfig's status and every Flux object's Ready
-// condition: what a user would look at after a failure. No Secret is read.
+// dump prints every FluxConfig's status and the Ready condition of every
+// object of a Flux kind (internal/kinds): what a user would look at after
+// a failure. No Secret is read.
 func dump(ctx context.Context) {
 	var fcs v1alpha1.FluxConfigList
 	if err := k8s.List(ctx, &fcs); err == nil {
@@ -118,11 +108,11 @@ func dump(ctx context.Context) {
 		}
 	}
 	var b strings.Builder
-	for _, l := range []client.ObjectList{
-		&sourcev1.GitRepositoryList{}, &sourcev1.BucketList{}, &sourcev1.OCIRepositoryList{},
-		&kustomizev1.KustomizationList{}, &sourcev1.HelmRepositoryList{},
-		&sourcev1.HelmChartList{}, &helmv2.HelmReleaseList{},
-	} {
+	for _, k := range kinds.All {
+		if !k.Flux() {
+			continue
+		}
+		l := k.NewList()
 		if k8s.List(ctx, l) != nil {
 			continue
 		}
@@ -135,8 +125,7 @@ func dump(ctx context.Context) {
 			if !ok {
 				continue
 			}
-			kind := strings.TrimSuffix(fmt.Sprintf("%T", l), "List")
-			fmt.Fprintf(&b, "%s %s/%s: %s\n", kind[strings.LastIndex(kind, ".")+1:], o.GetNamespace(), o.GetName(), readyMessage(o.GetConditions()))
+			fmt.Fprintf(&b, "%s %s/%s: %s\n", k.GVK.Kind, o.GetNamespace(), o.GetName(), readyMessage(o.GetConditions()))
 		}
 	}
 	GinkgoWriter.Print(b.String())

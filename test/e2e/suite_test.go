@@ -8,7 +8,6 @@ package e2e
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testenv"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 	"github.com/fluxconfig-controller/fluxconfig-controller/test/cluster"
 	"github.com/fluxconfig-controller/fluxconfig-controller/test/gitserver"
 )
@@ -54,11 +54,7 @@ var _ = BeforeSuite(func() {
 
 	By("building this controller's binary from the working tree")
 	manager := filepath.Join(stateDir, "manager")
-	build := exec.Command("go", "build", "-o", manager, "./cmd")
-	build.Dir = root
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := build.CombinedOutput()
-	Expect(err).NotTo(HaveOccurred(), string(out))
+	Expect(testkit.BuildManager(ctx, manager)).To(Succeed())
 
 	By("serving the tutorial's Git repository and charts")
 	content, err = cluster.ServeTutorial(stateDir)

@@ -29,7 +29,7 @@ var _ = Describe("Multi-tenancy", func() {
 			"app/own.yaml":      sprintf(tenantConfigMap, "app-config", "team-a", "team-a"),
 			"app/intruder.yaml": sprintf(tenantConfigMap, "intruder", "team-b", "team-a"),
 		})
-		fc := fluxConfig("team-a", "apps", v1alpha1.ScopeNamespace, url, kustomization("app", "./app", true))
+		fc := fluxConfig("team-a", "apps", v1alpha1.ScopeNamespace, url, kustomization("app", "./app"))
 		Expect(k8s.Create(ctx, fc)).To(Succeed())
 
 		st := status("team-a", "apps")
@@ -52,7 +52,7 @@ var _ = Describe("Multi-tenancy", func() {
 
 	It("refuses scope cluster in a namespace the controller's flag does not allow", func() {
 		createNamespace("team-x")
-		fc := fluxConfig("team-x", "grab", v1alpha1.ScopeCluster, content.GitURL, kustomization("infra", "./infrastructure", true))
+		fc := fluxConfig("team-x", "grab", v1alpha1.ScopeCluster, content.GitURL, kustomization("infra", "./infrastructure"))
 		Expect(k8s.Create(ctx, fc)).To(Succeed())
 		st := status("team-x", "grab")
 		Eventually(st).Should(HaveCompliance(v1alpha1.ComplianceNonCompliant))

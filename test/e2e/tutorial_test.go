@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // The tutorial: FluxConfig cluster-config in namespace cluster-config, scope
@@ -27,8 +28,8 @@ var _ = Describe("The tutorial's FluxConfig", Ordered, func() {
 	BeforeAll(func() {
 		createNamespace(ns)
 		fc := fluxConfig(ns, name, v1alpha1.ScopeCluster, content.GitURL,
-			kustomization("infra", "./infrastructure", true),
-			kustomization("apps", "./apps/staging", true, "infra"))
+			kustomization("infra", "./infrastructure"),
+			kustomization("apps", "./apps/staging", "infra"))
 		Expect(k8s.Create(ctx, fc)).To(Succeed())
 	})
 
@@ -44,14 +45,14 @@ var _ = Describe("The tutorial's FluxConfig", Ordered, func() {
 		Expect(s.SourceURL).To(Equal(content.GitURL))
 		Expect(s.ErrorMessage).To(BeEmpty())
 
-		Expect(entry(s, "GitRepository", name)).NotTo(BeNil())
+		Expect(testkit.Entry(s, "GitRepository", name)).NotTo(BeNil())
 		for _, k := range []string{"cluster-config-infra", "cluster-config-apps"} {
-			e := entry(s, "Kustomization", k)
+			e := testkit.Entry(s, "Kustomization", k)
 			Expect(e).NotTo(BeNil(), k)
 			Expect(e.ComplianceState).To(Equal(v1alpha1.ComplianceCompliant))
 		}
 		for _, hr := range append(infraReleases, appReleases...) {
-			e := entry(s, "HelmRelease", hr)
+			e := testkit.Entry(s, "HelmRelease", hr)
 			Expect(e).NotTo(BeNil(), "statuses[] lists HelmRelease "+hr)
 			Expect(e.ComplianceState).To(Equal(v1alpha1.ComplianceCompliant), hr)
 			Expect(e.HelmReleaseProperties).NotTo(BeNil(), hr)
@@ -60,7 +61,7 @@ var _ = Describe("The tutorial's FluxConfig", Ordered, func() {
 			Expect(e.HelmReleaseProperties.HelmChartRef.Name).To(Equal(ns+"-"+hr), hr)
 			Expect(e.AppliedBy).NotTo(BeNil(), hr)
 		}
-		Expect(entry(s, "HelmRelease", "hello").AppliedBy.Name).To(Equal("cluster-config-apps"))
+		Expect(testkit.Entry(s, "HelmRelease", "hello").AppliedBy.Name).To(Equal("cluster-config-apps"))
 
 		By("installing hello from the managed GitRepository: the patch worked")
 		hr := &helmv2.HelmRelease{}
@@ -105,10 +106,12 @@ var _ = Describe("The tutorial's FluxConfig", Ordered, func() {
 		Expect(s.ErrorMessage).To(Or(
 			ContainSubstring("Kustomization cluster-config/cluster-config-infra: kustomize build failed"),
 			ContainSubstring("infra failed: kustomize build failed")))
-		Expect(entry(s, "Kustomization", "cluster-config-infra").ComplianceState).To(Equal(v1alpha1.ComplianceNonCompliant))
+		Expect(testkit.Entry(s, "Kustomization", "cluster-config-infra").ComplianceState).To(Equal(v1alpha1.ComplianceNonCompliant))
 
 		By("reporting apps Pending because infra is not ready, with the reason")
-		Eventually(func() *v1alpha1.ObjectStatusDefinition { return entry(st(), "Kustomization", "cluster-config-apps") }).Should(And(
+		Eventually(func() *v1alpha1.ObjectStatusDefinition {
+			return testkit.Entry(st(), "Kustomization", "cluster-config-apps")
+		}).Should(And(
 			Not(BeNil()),
 			WithTransform(func(e *v1alpha1.ObjectStatusDefinition) string { return e.ComplianceState }, Equal(v1alpha1.CompliancePending)),
 			WithTransform(conditionText, And(ContainSubstring("DependencyNotReady"), ContainSubstring("cluster-config-infra"))),
@@ -163,7 +166,7 @@ var _ = Describe("The tutorial's FluxConfig", Ordered, func() {
 		Eventually(goneOrTerminating("hello")).Should(BeTrue())
 		Eventually(st).Should(And(HaveCompliance(v1alpha1.ComplianceCompliant),
 			WithTransform(func(s v1alpha1.FluxConfigStatus) *v1alpha1.ObjectStatusDefinition {
-				return entry(s, "Kustomization", "cluster-config-apps")
+				return testkit.Entry(s, "Kustomization", "cluster-config-apps")
 			}, BeNil())))
 		// infra and its releases are untouched.
 		Expect(k8s.Get(ctx, key("nginx", "nginx-ingress-controller"), &corev1.Service{})).To(Succeed())
