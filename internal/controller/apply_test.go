@@ -3,7 +3,6 @@ package controller
 import (
 	"context"
 	"errors"
-	"net/http"
 	"time"
 
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
@@ -15,7 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -36,8 +34,7 @@ var _ = Describe("The applier", func() {
 	BeforeEach(func() {
 		ns = newNamespace("apply-")
 		writes = &writeCounter{}
-		c := rest.CopyConfig(cfg)
-		c.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, counter: writes} }
+		c := counted(cfg, writes)
 		direct, err := client.New(c, client.Options{Scheme: testScheme})
 		Expect(err).NotTo(HaveOccurred())
 		applier = &apply.Applier{Client: direct, APIReader: direct, FieldOwner: FieldManager}
@@ -147,8 +144,7 @@ var _ = Describe("The applier on a cache miss", func() {
 	BeforeEach(func() {
 		ns = newNamespace("apply-miss-")
 		counter = &writeCounter{}
-		c := rest.CopyConfig(cfg)
-		c.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, counter: counter} }
+		c := counted(cfg, counter)
 		mine := labels.SelectorFromSet(labels.Set{"owner": "me"})
 		blind, err := cache.New(cfg, cache.Options{Scheme: testScheme, ByObject: map[client.Object]cache.ByObject{
 			&sourcev1.GitRepository{}: {Label: mine}, &rbacv1.RoleBinding{}: {Label: mine},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // fields is an additionalConfigurations object: keys and their JSON.
@@ -117,8 +118,8 @@ var _ = Describe("Fields of Azure's 2026-07-01-preview model", func() {
 		Eventually(fcStatus(ns, "typo"), timeout, interval).Should(HaveField("ErrorMessage",
 			Equal(`spec.gitRepository.additionalConfigurations.recurseSubmodule: does not fit the spec of Flux's GitRepository (source.toolkit.fluxcd.io/v1): unknown field "recurseSubmodule"`)))
 		st := fcStatus(ns, "typo")()
-		Expect(condition(st, meta.ReadyCondition).Reason).To(Equal("InvalidConfiguration"))
-		Expect(condition(st, meta.StalledCondition).Status).To(Equal(metav1.ConditionTrue))
+		Expect(testkit.Condition(st, meta.ReadyCondition).Reason).To(Equal("InvalidConfiguration"))
+		Expect(testkit.Condition(st, meta.StalledCondition).Status).To(Equal(metav1.ConditionTrue))
 	})
 
 	It("stalls as Rejected, naming the key and Flux's complaint, when the Flux CRD refuses the merged object", func() {
@@ -130,8 +131,8 @@ var _ = Describe("Fields of Azure's 2026-07-01-preview model", func() {
 			HavePrefix("the API server refused Kustomization "+ns+"/rejected-infra: spec.kustomizations[infra].additionalConfigurations.deletionPolicy: Flux's CRD refuses it: "),
 			ContainSubstring(`spec.deletionPolicy: Unsupported value: "Sometimes"`))))
 		st := fcStatus(ns, "rejected")()
-		Expect(condition(st, meta.ReadyCondition).Reason).To(Equal("Rejected"))
-		Expect(condition(st, meta.StalledCondition).Status).To(Equal(metav1.ConditionTrue))
+		Expect(testkit.Condition(st, meta.ReadyCondition).Reason).To(Equal("Rejected"))
+		Expect(testkit.Condition(st, meta.StalledCondition).Status).To(Equal(metav1.ConditionTrue))
 		Expect(st.ComplianceState).To(Equal(v1alpha1.ComplianceNonCompliant))
 
 		By("recovering when the value is fixed")

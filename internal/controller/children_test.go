@@ -12,11 +12,13 @@ import (
 	eventsv1 "k8s.io/api/events/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 func expectOwnedChild(obj client.Object, fc *v1alpha1.FluxConfig) {
@@ -53,7 +55,7 @@ var _ = Describe("Generated children", func() {
 			Substitute:     map[string]string{"cluster_env": "staging"},
 			SubstituteFrom: []v1alpha1.SubstituteReferenceDefinition{{Kind: "ConfigMap", Name: "vars", Optional: true}},
 		}
-		fc.Spec.Kustomizations[1].Wait = ptrTo(false)
+		fc.Spec.Kustomizations[1].Wait = ptr.To(false)
 		Expect(k8sClient.Create(ctx(), fc)).To(Succeed())
 		fc = getFC(ns, fc.Name)
 
@@ -136,7 +138,7 @@ var _ = Describe("Generated children", func() {
 			HaveField("ErrorMessage", And(ContainSubstring("spec.scope"), ContainSubstring("--cluster-scope-namespaces"))),
 		))
 		st := fcStatus(ns, "sneaky")()
-		Expect(condition(st, "Stalled").Status).To(Equal(metav1.ConditionTrue))
+		Expect(testkit.Condition(st, "Stalled").Status).To(Equal(metav1.ConditionTrue))
 		Consistently(func() error {
 			return k8sClient.Get(ctx(), client.ObjectKey{Name: "flux-applier-" + ns + "-sneaky"}, &rbacv1.ClusterRoleBinding{})
 		}, "1s", interval).ShouldNot(Succeed(), "no cluster-admin binding may be created")
@@ -144,10 +146,7 @@ var _ = Describe("Generated children", func() {
 
 	It("creates a generic Bucket with its access keys", func() {
 		ns := newNamespace("fc-")
-		Expect(k8sClient.Create(ctx(), &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Name: "protected", Namespace: ns},
-			Data:       map[string][]byte{"bucketSecretKey": []byte("s3-secret-value-123")},
-		})).To(Succeed())
+		Expect(k8sClient.Create(ctx(), protectedSecret(ns, "protected", map[string]string{"bucketSecretKey": "s3-secret-value-123"}))).To(Succeed())
 		fc := &v1alpha1.FluxConfig{
 			ObjectMeta: metav1.ObjectMeta{Name: "bucket", Namespace: ns},
 			Spec: v1alpha1.FluxConfigSpec{
@@ -182,10 +181,7 @@ var _ = Describe("Generated children", func() {
 
 	It("creates an Azure Blob source as a Bucket with provider azure and the service principal keys", func() {
 		ns := newNamespace("fc-")
-		Expect(k8sClient.Create(ctx(), &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Name: "protected", Namespace: ns},
-			Data:       map[string][]byte{"clientSecret": []byte("sp-secret-value-456")},
-		})).To(Succeed())
+		Expect(k8sClient.Create(ctx(), protectedSecret(ns, "protected", map[string]string{"clientSecret": "sp-secret-value-456"}))).To(Succeed())
 		fc := &v1alpha1.FluxConfig{
 			ObjectMeta: metav1.ObjectMeta{Name: "blob", Namespace: ns},
 			Spec: v1alpha1.FluxConfigSpec{
@@ -252,10 +248,7 @@ var _ = Describe("Generated children", func() {
 var _ = Describe("Auth Secrets", func() {
 	It("builds the HTTPS Secret from httpsUser, the protected httpsKey and the CA, without leaking the key", func() {
 		ns := newNamespace("fc-")
-		Expect(k8sClient.Create(ctx(), &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Name: "protected", Namespace: ns},
-			Data:       map[string][]byte{"httpsKey": []byte("ghp_token-value-789")},
-		})).To(Succeed())
+		Expect(k8sClient.Create(ctx(), protectedSecret(ns, "protected", map[string]string{"httpsKey": "ghp_token-value-789"}))).To(Succeed())
 		fc := tutorialConfig(ns, "https")
 		fc.Spec.GitRepository.HTTPSUser = "git"
 		fc.Spec.GitRepository.HTTPSCACert = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
@@ -279,10 +272,7 @@ var _ = Describe("Auth Secrets", func() {
 		ns := newNamespace("fc-")
 		key, err := builder.GenerateSSHKeyPair(builder.KeyAlgorithmEd25519)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(k8sClient.Create(ctx(), &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Name: "protected", Namespace: ns},
-			Data:       map[string][]byte{"sshPrivateKey": key.PrivateKey},
-		})).To(Succeed())
+		Expect(k8sClient.Create(ctx(), protectedSecret(ns, "protected", map[string]string{"sshPrivateKey": string(key.PrivateKey)}))).To(Succeed())
 		fc := tutorialConfig(ns, "ssh")
 		fc.Spec.GitRepository.URL = "ssh://git@github.com/org/repo"
 		fc.Spec.GitRepository.SSHKnownHosts = "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
@@ -339,12 +329,9 @@ var _ = Describe("Auth Secrets", func() {
 		Expect(k8sClient.Create(ctx(), fc)).To(Succeed())
 		Eventually(fcStatus(ns, "nokey"), timeout, interval).Should(HaveField("ErrorMessage",
 			ContainSubstring("spec.protectedParametersSecretRef.name: Secret "+ns+"/protected does not exist")))
-		Expect(k8sClient.Create(ctx(), &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Name: "protected", Namespace: ns},
-			Data:       map[string][]byte{"other": []byte("x")},
-		})).To(Succeed())
+		Expect(k8sClient.Create(ctx(), protectedSecret(ns, "protected", map[string]string{"other": "x"}))).To(Succeed())
 		Eventually(fcStatus(ns, "nokey"), timeout, interval).Should(HaveField("ErrorMessage",
 			ContainSubstring("spec.gitRepository.httpsUser: is set but the Secret of spec.protectedParametersSecretRef has no httpsKey")))
-		Expect(condition(fcStatus(ns, "nokey")(), "Stalled").Status).To(Equal(metav1.ConditionTrue))
+		Expect(testkit.Condition(fcStatus(ns, "nokey")(), "Stalled").Status).To(Equal(metav1.ConditionTrue))
 	})
 })

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 const (
@@ -27,8 +28,8 @@ var _ = Describe("Compliance", func() {
 		By("Pending while Flux has not reconciled anything")
 		Eventually(compliance(ns, "cluster-config"), timeout, interval).Should(Equal(v1alpha1.CompliancePending))
 		st := fcStatus(ns, "cluster-config")()
-		Expect(condition(st, "Ready").Status).To(Equal(metav1.ConditionUnknown))
-		Expect(condition(st, "Reconciling").Status).To(Equal(metav1.ConditionTrue))
+		Expect(testkit.Condition(st, "Ready").Status).To(Equal(metav1.ConditionUnknown))
+		Expect(testkit.Condition(st, "Reconciling").Status).To(Equal(metav1.ConditionTrue))
 
 		By("apps waiting on infra is Pending, and says which dependency")
 		setGitRepositoryReady(ns, "cluster-config", rev1)
@@ -36,7 +37,7 @@ var _ = Describe("Compliance", func() {
 		setKustomization(ns, "cluster-config-apps", metav1.ConditionFalse, meta.DependencyNotReadyReason,
 			"dependency '"+ns+"/cluster-config-infra' is not ready", "")
 		Eventually(func() *v1alpha1.ObjectStatusDefinition {
-			return entryFor(fcStatus(ns, "cluster-config")(), "Kustomization", "cluster-config-apps")
+			return testkit.Entry(fcStatus(ns, "cluster-config")(), "Kustomization", "cluster-config-apps")
 		}, timeout, interval).Should(And(
 			HaveField("ComplianceState", v1alpha1.CompliancePending),
 			HaveField("StatusConditions", ContainElement(HaveField("Message", "dependency '"+ns+"/cluster-config-infra' is not ready"))),
@@ -56,14 +57,14 @@ var _ = Describe("Compliance", func() {
 			HaveField("ErrorMessage", ""),
 		))
 		st = fcStatus(ns, "cluster-config")()
-		Expect(condition(st, "Ready").Status).To(Equal(metav1.ConditionTrue))
-		Expect(condition(st, "Reconciling").Type).To(BeEmpty())
+		Expect(testkit.Condition(st, "Ready").Status).To(Equal(metav1.ConditionTrue))
+		Expect(testkit.Condition(st, "Reconciling").Type).To(BeEmpty())
 		Expect(st.SourceUpdatedAt).NotTo(BeNil())
 		Expect(st.Statuses).To(HaveLen(4), "GitRepository, two Kustomizations, one HelmRelease; not the Namespace")
 		Expect(st.Statuses[0].Kind).To(Equal("GitRepository"))
 
 		By("the HelmRelease from the inventory has its properties")
-		e := entryFor(st, "HelmRelease", "podinfo")
+		e := testkit.Entry(st, "HelmRelease", "podinfo")
 		Expect(e).NotTo(BeNil())
 		Expect(e.ComplianceState).To(Equal(v1alpha1.ComplianceCompliant))
 		Expect(e.AppliedBy).To(Equal(&v1alpha1.ObjectReferenceDefinition{Name: "cluster-config-apps", Namespace: ns}))
@@ -83,7 +84,7 @@ var _ = Describe("Compliance", func() {
 			HaveField("SourceSyncedCommitID", rev2),
 		))
 		st = fcStatus(ns, "cluster-config")()
-		Expect(condition(st, "Ready")).To(And(HaveField("Status", metav1.ConditionFalse), HaveField("Reason", "BuildFailed")))
+		Expect(testkit.Condition(st, "Ready")).To(And(HaveField("Status", metav1.ConditionFalse), HaveField("Reason", "BuildFailed")))
 
 		By("Compliant again after the fix")
 		setGitRepositoryReady(ns, "cluster-config", rev3)
@@ -122,7 +123,7 @@ var _ = Describe("Compliance", func() {
 			HaveField("ErrorMessage", "spec.kustomizations: dependsOn forms a cycle: a -> c -> b -> a; remove one of these dependencies"),
 		))
 		st := fcStatus(ns, "cyclic")()
-		Expect(condition(st, "Stalled")).To(And(HaveField("Status", metav1.ConditionTrue), HaveField("Reason", "InvalidConfiguration")))
+		Expect(testkit.Condition(st, "Stalled")).To(And(HaveField("Status", metav1.ConditionTrue), HaveField("Reason", "InvalidConfiguration")))
 		Expect(st.ObservedGeneration).To(Equal(getFC(ns, "cyclic").Generation), "kstatus reads a Stalled object at its generation as Failed")
 	})
 })

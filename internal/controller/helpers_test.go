@@ -13,7 +13,6 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
-	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -137,24 +136,6 @@ func setKustomization(ns, name string, status metav1.ConditionStatus, reason, ms
 
 func ksReady(ns, name, revision string, inventory ...string) {
 	setKustomization(ns, name, metav1.ConditionTrue, meta.ReconciliationSucceededReason, "Applied revision: "+revision, revision, inventory...)
-}
-
-// condition returns a condition of a status, or an empty one.
-func condition(st v1alpha1.FluxConfigStatus, t string) metav1.Condition {
-	if c := apimeta.FindStatusCondition(st.Conditions, t); c != nil {
-		return *c
-	}
-	return metav1.Condition{}
-}
-
-// entryFor finds the statuses[] entry of an object.
-func entryFor(st v1alpha1.FluxConfigStatus, kind, name string) *v1alpha1.ObjectStatusDefinition {
-	for i := range st.Statuses {
-		if st.Statuses[i].Kind == kind && st.Statuses[i].Name == name {
-			return &st.Statuses[i]
-		}
-	}
-	return nil
 }
 
 func inventoryID(ns, name, group, kind string) string {

@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 var _ = Describe("Lifecycle", func() {
@@ -174,7 +175,7 @@ var _ = Describe("Lifecycle", func() {
 		repo := &sourcev1.GitRepository{}
 		Expect(k8sClient.Get(ctx(), client.ObjectKey{Namespace: ns, Name: "cluster-config"}, repo)).To(Succeed())
 		Expect(repo.Spec.Suspend).To(BeTrue())
-		Expect(condition(fcStatus(ns, "cluster-config")(), "Ready").Reason).To(Equal("Suspended"))
+		Expect(testkit.Condition(fcStatus(ns, "cluster-config")(), "Ready").Reason).To(Equal("Suspended"))
 
 		fc = getFC(ns, "cluster-config")
 		fc.Spec.Suspend = false
@@ -191,10 +192,7 @@ var _ = Describe("Lifecycle", func() {
 	})
 
 	It("deletes in order: Kustomizations first, the source and Secrets after they are finalized, then the finalizer", func() {
-		Expect(k8sClient.Create(ctx(), &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{Name: "protected", Namespace: ns},
-			Data:       map[string][]byte{"httpsKey": []byte("token")},
-		})).To(Succeed())
+		Expect(k8sClient.Create(ctx(), protectedSecret(ns, "protected", map[string]string{"httpsKey": "token"}))).To(Succeed())
 		fc := tutorialConfig(ns, "cluster-config")
 		fc.Spec.GitRepository.HTTPSUser = "git"
 		fc.Spec.ProtectedParametersSecretRef = &v1alpha1.LocalObjectReference{Name: "protected"}

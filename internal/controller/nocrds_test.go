@@ -14,6 +14,7 @@ import (
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 var _ = Describe("A cluster without Flux", Ordered, func() {
@@ -48,7 +49,7 @@ var _ = Describe("A cluster without Flux", Ordered, func() {
 		Eventually(get, timeout, interval).Should(HaveField("ErrorMessage",
 			And(ContainSubstring("GitRepository (source.toolkit.fluxcd.io/v1)"), ContainSubstring("Kustomization (kustomize.toolkit.fluxcd.io/v1)"),
 				ContainSubstring("is not installed in this cluster: install Flux"))))
-		Expect(condition(get(), "Ready").Status).To(Equal(metav1.ConditionFalse))
+		Expect(testkit.Condition(get(), "Ready").Status).To(Equal(metav1.ConditionFalse))
 
 		By("installing the Flux CRDs")
 		_, err := envtest.InstallCRDs(env.Config, envtest.CRDInstallOptions{Paths: []string{fluxCRDs()}})
@@ -68,7 +69,7 @@ var _ = Describe("A cluster without Flux", Ordered, func() {
 		repo.Status.Conditions = ready(metav1.ConditionTrue, "Succeeded", "stored artifact", repo.Generation)
 		Expect(c.Status().Update(ctx(), repo)).To(Succeed())
 		Eventually(func() string {
-			e := entryFor(get(), "GitRepository", "cluster-config")
+			e := testkit.Entry(get(), "GitRepository", "cluster-config")
 			if e == nil {
 				return ""
 			}

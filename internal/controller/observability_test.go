@@ -3,7 +3,6 @@ package controller
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -27,20 +26,12 @@ import (
 	fcmetrics "github.com/fluxconfig-controller/fluxconfig-controller/internal/metrics"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/status"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testenv"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // The observability specs run their own manager, on their own shard, with
 // its metrics endpoint on a free local port.
 const observedShard = "observed"
-
-// freeAddr returns a 127.0.0.1 address with a port nothing listens on.
-func freeAddr() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	Expect(err).NotTo(HaveOccurred())
-	addr := l.Addr().String()
-	Expect(l.Close()).To(Succeed())
-	return addr
-}
 
 // scrape reads the metrics endpoint as Prometheus does.
 func scrape(addr string) (map[string]*dto.MetricFamily, error) {
@@ -122,7 +113,8 @@ var _ = Describe("Metrics and events", Ordered, func() {
 		Expect(err).NotTo(HaveOccurred())
 		var mgrCtx context.Context
 		mgrCtx, stop = context.WithCancel(suiteCtx)
-		addr = freeAddr()
+		addr, err = testkit.FreeAddr()
+		Expect(err).NotTo(HaveOccurred())
 		startManagerServingMetrics(mgrCtx, cfg, shard, suiteOptions, "fluxconfig-observed", addr)
 		Eventually(func() error { _, err := scrape(addr); return err }, timeout, interval).Should(Succeed())
 	})

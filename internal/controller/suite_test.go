@@ -17,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
@@ -91,6 +92,13 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	return t.next.RoundTrip(req)
 }
 
+// counted is a copy of restCfg whose requests counter counts.
+func counted(restCfg *rest.Config, counter *writeCounter) *rest.Config {
+	c := rest.CopyConfig(restCfg)
+	c.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, counter: counter} }
+	return c
+}
+
 // startManager runs a controller manager with the given options until ctx
 // ends. It returns the counter of its write requests.
 func startManager(ctx context.Context, restCfg *rest.Config, selector labels.Selector, opts builder.Options, name string) *writeCounter {
@@ -102,13 +110,11 @@ func startManager(ctx context.Context, restCfg *rest.Config, selector labels.Sel
 func startManagerServingMetrics(ctx context.Context, restCfg *rest.Config, selector labels.Selector, opts builder.Options, name, metricsAddr string) *writeCounter {
 	counter := &writeCounter{done: make(chan struct{})}
 	opts.ShardLabels = ShardLabels(selector) // as cmd/main.go pairs them
-	c := rest.CopyConfig(restCfg)
-	c.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return &countingTransport{next: rt, counter: counter} }
-	mgr, err := ctrl.NewManager(c, ctrl.Options{
+	mgr, err := ctrl.NewManager(counted(restCfg, counter), ctrl.Options{
 		Scheme:     testScheme,
 		Metrics:    metricsserver.Options{BindAddress: metricsAddr},
 		Cache:      CacheOptions(selector),
-		Controller: config.Controller{SkipNameValidation: ptrTo(true)},
+		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	Expect(err).NotTo(HaveOccurred())
 	r := &FluxConfigReconciler{
@@ -129,8 +135,6 @@ func startManagerServingMetrics(ctx context.Context, restCfg *rest.Config, selec
 	}()
 	return counter
 }
-
-func ptrTo[T any](v T) *T { return &v }
 
 // suiteOptions: multi-tenancy on, scope cluster allowed in the namespaces
 // the tests make with newNamespace ("fc-*"), not in "tenant-*" ones.

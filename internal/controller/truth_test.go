@@ -12,11 +12,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/builder"
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/status"
+	"github.com/fluxconfig-controller/fluxconfig-controller/internal/testkit"
 )
 
 // denyPolicy installs a ValidatingAdmissionPolicy, bound to one namespace,
@@ -29,7 +31,7 @@ func denyPolicy(ns, group, resource string, ops []admissionv1.OperationType, exp
 	policy := &admissionv1.ValidatingAdmissionPolicy{
 		ObjectMeta: metav1.ObjectMeta{Name: name},
 		Spec: admissionv1.ValidatingAdmissionPolicySpec{
-			FailurePolicy: ptrTo(admissionv1.Fail),
+			FailurePolicy: ptr.To(admissionv1.Fail),
 			MatchConstraints: &admissionv1.MatchResources{ResourceRules: []admissionv1.NamedRuleWithOperations{{
 				RuleWithOperations: admissionv1.RuleWithOperations{
 					Operations: ops,
@@ -83,8 +85,8 @@ var _ = Describe("A status that never claims more than happened", func() {
 		))
 		st := fcStatus(ns, "nofinalizer")()
 		Expect(st.ObservedGeneration).NotTo(Equal(getFC(ns, "nofinalizer").Generation), "a failed pass does not advance observedGeneration")
-		Expect(condition(st, "Ready").Status).To(Equal(metav1.ConditionFalse))
-		Expect(condition(st, "Ready").Reason).To(Equal(status.ForbiddenReason))
+		Expect(testkit.Condition(st, "Ready").Status).To(Equal(metav1.ConditionFalse))
+		Expect(testkit.Condition(st, "Ready").Reason).To(Equal(status.ForbiddenReason))
 		Expect(k8sClient.Get(ctx(), client.ObjectKey{Namespace: ns, Name: "nofinalizer"}, &sourcev1.GitRepository{})).
 			NotTo(Succeed(), "nothing is created before the finalizer is in place")
 
@@ -117,7 +119,7 @@ var _ = Describe("A status that never claims more than happened", func() {
 			HaveField("ProvisioningState", v1alpha1.ProvisioningFailed),
 			HaveField("ErrorMessage", And(ContainSubstring("deleting GitRepository undeletable"), ContainSubstring("cannot be deleted here"))),
 		))
-		Expect(condition(fcStatus(ns, "undeletable")(), "Ready").Status).To(Equal(metav1.ConditionFalse))
+		Expect(testkit.Condition(fcStatus(ns, "undeletable")(), "Ready").Status).To(Equal(metav1.ConditionFalse))
 
 		By("the policy goes: the deletion finishes")
 		allow()
@@ -135,14 +137,14 @@ var _ = Describe("A status that never claims more than happened", func() {
 		}, timeout, interval).Should(MatchError(ContainSubstring("refused here")))
 
 		Expect(k8sClient.Create(ctx(), tutorialConfig(ns, "refused"))).To(Succeed())
-		Eventually(func() metav1.Condition { return condition(fcStatus(ns, "refused")(), "Ready") }, timeout, interval).Should(And(
+		Eventually(func() metav1.Condition { return testkit.Condition(fcStatus(ns, "refused")(), "Ready") }, timeout, interval).Should(And(
 			HaveField("Status", metav1.ConditionFalse),
 			HaveField("Reason", status.ForbiddenReason),
 			HaveField("Message", And(ContainSubstring("applying GitRepository "+ns+"/refused"), ContainSubstring("GitRepositories are refused here"))),
 		))
 		st := fcStatus(ns, "refused")()
 		Expect(st.ProvisioningState).To(Equal(v1alpha1.ProvisioningFailed))
-		Expect(condition(st, "Stalled").Status).To(BeEmpty(), "a policy may change: not stalled")
+		Expect(testkit.Condition(st, "Stalled").Status).To(BeEmpty(), "a policy may change: not stalled")
 		Expect(st.ObservedGeneration).NotTo(Equal(getFC(ns, "refused").Generation))
 
 		By("the policy goes: the next look creates the GitRepository")
