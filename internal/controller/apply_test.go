@@ -21,6 +21,10 @@ import (
 	"github.com/fluxconfig-controller/fluxconfig-controller/internal/kinds"
 )
 
+// owned is the ownership rule of these specs: an object is the applier's
+// when it is labeled owner=me.
+func owned(live client.Object) bool { return live.GetLabels()["owner"] == "me" }
+
 // The applier against the real API server: what it writes, and what it
 // refuses to touch. Its client reads straight from the API server here, so
 // every write request it makes is counted.
@@ -29,7 +33,6 @@ var _ = Describe("The applier", func() {
 		ns      string
 		writes  *writeCounter
 		applier *apply.Applier
-		owned   = func(live client.Object) bool { return live.GetLabels()["owner"] == "me" }
 	)
 	BeforeEach(func() {
 		ns = newNamespace("apply-")
@@ -139,7 +142,6 @@ var _ = Describe("The applier on a cache miss", func() {
 		ns      string
 		counter *writeCounter
 		applier *apply.Applier
-		owned   = func(live client.Object) bool { return live.GetLabels()["owner"] == "me" }
 	)
 	BeforeEach(func() {
 		ns = newNamespace("apply-miss-")
