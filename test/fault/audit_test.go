@@ -9,30 +9,16 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	auditv1 "k8s.io/apiserver/pkg/apis/audit/v1"
 )
 
-// auditEvent is what the suite reads of one kube-apiserver audit record.
-type auditEvent struct {
-	Stage string `json:"stage"`
-	Verb  string `json:"verb"`
-	User  struct {
-		Username string `json:"username"`
-	} `json:"user"`
-	ObjectRef *struct {
-		Resource    string `json:"resource"`
-		Namespace   string `json:"namespace"`
-		Name        string `json:"name"`
-		Subresource string `json:"subresource"`
-		APIGroup    string `json:"apiGroup"`
-	} `json:"objectRef"`
-	ResponseStatus *struct {
-		Code int `json:"code"`
-	} `json:"responseStatus"`
-	StageTimestamp time.Time `json:"stageTimestamp"`
-}
+// auditEvent is one kube-apiserver audit record (at level Metadata: no
+// bodies).
+type auditEvent = auditv1.Event
 
 // target names what a request wrote: resource[/subresource] namespace/name.
-func (e auditEvent) target() string {
+func target(e *auditEvent) string {
 	if e.ObjectRef == nil {
 		return "?"
 	}
@@ -54,11 +40,11 @@ type writeFilter struct {
 	resource, name string
 }
 
-func (f writeFilter) match(e auditEvent) bool {
-	if e.Stage != "ResponseComplete" || e.User.Username != controllerUser || e.ObjectRef == nil {
+func (f writeFilter) match(e *auditEvent) bool {
+	if e.Stage != auditv1.StageResponseComplete || e.User.Username != controllerUser || e.ObjectRef == nil {
 		return false
 	}
-	t := e.StageTimestamp
+	t := e.StageTimestamp.Time
 	if (!f.from.IsZero() && t.Before(f.from)) || (!f.to.IsZero() && t.After(f.to)) {
 		return false
 	}
@@ -89,7 +75,7 @@ func controllerWrites(path string, f writeFilter) ([]auditEvent, error) {
 		if json.Unmarshal(sc.Bytes(), &e) != nil {
 			continue // a line still being written
 		}
-		if f.match(e) {
+		if f.match(&e) {
 			out = append(out, e)
 		}
 	}
@@ -99,8 +85,8 @@ func controllerWrites(path string, f writeFilter) ([]auditEvent, error) {
 // summarize counts writes per target, most frequent first, for messages.
 func summarize(events []auditEvent, limit int) string {
 	count := map[string]int{}
-	for _, e := range events {
-		count[e.target()]++
+	for i := range events {
+		count[target(&events[i])]++
 	}
 	keys := make([]string, 0, len(count))
 	for k := range count {

@@ -127,7 +127,7 @@ func sinceLastWrite(namespaces ...string) time.Duration {
 	var last time.Time
 	for _, e := range w {
 		if e.StageTimestamp.After(last) {
-			last = e.StageTimestamp
+			last = e.StageTimestamp.Time
 		}
 	}
 	return time.Since(last)
