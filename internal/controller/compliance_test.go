@@ -86,9 +86,19 @@ var _ = Describe("Compliance", func() {
 		st = fcStatus(ns, "cluster-config")()
 		Expect(testkit.Condition(st, "Ready")).To(And(HaveField("Status", metav1.ConditionFalse), HaveField("Reason", "BuildFailed")))
 
-		By("Compliant again after the fix")
+		By("not Compliant at the fixing commit until every Kustomization applied it")
 		setGitRepositoryReady(ns, "cluster-config", rev3)
 		ksReady(ns, "cluster-config-infra", rev3)
+		Eventually(fcStatus(ns, "cluster-config"), timeout, interval).Should(And(
+			HaveField("ComplianceState", v1alpha1.CompliancePending),
+			WithTransform(func(st v1alpha1.FluxConfigStatus) string { return testkit.Condition(st, "Ready").Message },
+				ContainSubstring("Kustomization "+ns+"/cluster-config-apps has not applied revision "+rev3+" yet")),
+		))
+
+		By("Compliant again once apps applied it too")
+		ksReady(ns, "cluster-config-apps", rev3,
+			inventoryID(ns, "podinfo", "helm.toolkit.fluxcd.io", "HelmRelease"),
+			inventoryID("podinfo", "podinfo", "", "Namespace"))
 		Eventually(fcStatus(ns, "cluster-config"), timeout, interval).Should(And(
 			HaveField("ComplianceState", v1alpha1.ComplianceCompliant),
 			HaveField("SourceSyncedCommitID", rev3),

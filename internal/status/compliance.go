@@ -38,7 +38,8 @@ func waiting(c *metav1.Condition) bool {
 //   - Non-Compliant: Stalled, or Ready=False for any other reason (also
 //     before status.observedGeneration catches up, when the Ready
 //     condition is about the current generation: Flux retrying a failure);
-//   - Compliant: Ready=True at the current generation;
+//   - Compliant: Ready=True at the current generation, and for a generated
+//     Kustomization, the source's revision applied (AwaitedRevision empty);
 //   - Unknown: no Ready condition to judge by.
 func Compliance(o Object) string {
 	if !o.Found {
@@ -68,7 +69,7 @@ func Compliance(o Object) string {
 			return v1alpha1.CompliancePending
 		}
 		return v1alpha1.ComplianceNonCompliant
-	case ready.Status == metav1.ConditionTrue && !isTrue(o.Conditions, meta.ReconcilingCondition):
+	case ready.Status == metav1.ConditionTrue && !isTrue(o.Conditions, meta.ReconcilingCondition) && o.AwaitedRevision == "":
 		return v1alpha1.ComplianceCompliant
 	}
 	return v1alpha1.CompliancePending

@@ -1,6 +1,7 @@
 package status
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/fluxcd/pkg/apis/meta"
@@ -145,5 +146,38 @@ func TestErrorMessageNamesTheRootCause(t *testing.T) {
 	alone.Objects[1] = kustomization("cfg-apps", cond(meta.ReadyCondition, metav1.ConditionFalse, "BuildFailed", "kustomize build failed"))
 	if got, want := Compute(v1alpha1.FluxConfigStatus{}, alone, t1).ErrorMessage, "Kustomization team-a/cfg-apps: kustomize build failed"; got != want {
 		t.Errorf("a failure nothing waits on: errorMessage = %q, want %q", got, want)
+	}
+}
+
+// TestCompliantOnlyAtTheSourceRevision: after a push, the source has the new
+// revision while a Kustomization is still Ready for the old one (Flux has
+// not applied it yet, its generation did not move). The FluxConfig is not
+// Compliant at the new revision until every Kustomization applied it.
+func TestCompliantOnlyAtTheSourceRevision(t *testing.T) {
+	const newRevision = "main@sha1:fedcba9876543210fedcba9876543210fedcba98"
+	r := compliantReport()
+	r.Objects[0].Revision = newRevision
+	st := Compute(v1alpha1.FluxConfigStatus{}, r, t1)
+	if st.ComplianceState != v1alpha1.CompliancePending {
+		t.Fatalf("complianceState %s with the Kustomization at %s and the source at %s, want Pending", st.ComplianceState, revision, newRevision)
+	}
+	ready := apimeta.FindStatusCondition(st.Conditions, meta.ReadyCondition)
+	if want := "Kustomization team-a/cfg-apps has not applied revision " + newRevision + " yet"; ready == nil || !strings.Contains(ready.Message, want) {
+		t.Errorf("Ready message %v, want it to contain %q", ready, want)
+	}
+	if e := st.Statuses[1]; e.ComplianceState != v1alpha1.CompliancePending {
+		t.Errorf("statuses[] entry of the Kustomization: %s, want Pending", e.ComplianceState)
+	}
+
+	r.Objects[1].Revision = newRevision
+	if st := Compute(v1alpha1.FluxConfigStatus{}, r, t1); st.ComplianceState != v1alpha1.ComplianceCompliant {
+		t.Errorf("once applied: %s, want Compliant", st.ComplianceState)
+	}
+	applied := compliantReport()
+	applied.Objects = append(applied.Objects, Object{Kind: "HelmRelease", Namespace: "apps", Name: "web", Found: true,
+		Generation: 1, ObservedGeneration: 1, Conditions: []metav1.Condition{readyTrue()},
+		AppliedBy: &v1alpha1.ObjectReferenceDefinition{Name: "cfg-apps", Namespace: "team-a"}, Revision: "6.5.0"})
+	if st := Compute(v1alpha1.FluxConfigStatus{}, applied, t1); st.ComplianceState != v1alpha1.ComplianceCompliant {
+		t.Errorf("an applied object's own revision is not the source's: %s, want Compliant", st.ComplianceState)
 	}
 }

@@ -57,6 +57,9 @@ func describe(o *Object) string {
 	if o.Generation > 0 && o.ObservedGeneration < o.Generation && !failingNow(*o) {
 		return fmt.Sprintf("%s: waiting for its controller to reconcile generation %d", o.Ref(), o.Generation)
 	}
+	if o.AwaitedRevision != "" && apimeta.IsStatusConditionTrue(o.Conditions, meta.ReadyCondition) {
+		return fmt.Sprintf("%s has not applied revision %s yet (it applied %s)", o.Ref(), o.AwaitedRevision, o.Revision)
+	}
 	for _, t := range []string{meta.StalledCondition, meta.ReadyCondition, meta.ReconcilingCondition} {
 		if c := apimeta.FindStatusCondition(o.Conditions, t); c != nil && c.Message != "" {
 			return fmt.Sprintf("%s: %s", o.Ref(), c.Message)

@@ -32,6 +32,10 @@ type Object struct {
 	// Inventory lists the ids of what a Kustomization applied, in
 	// kustomize-controller's <namespace>_<name>_<group>_<kind> form.
 	Inventory []string
+	// AwaitedRevision is the source revision a generated Kustomization has
+	// not applied yet (Compute sets it): until it has, it is not Compliant,
+	// whatever its Ready condition says about the revision before.
+	AwaitedRevision string
 }
 
 // Ref is "Kind namespace/name", the way messages name an object.

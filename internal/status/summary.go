@@ -63,6 +63,7 @@ func Compute(prev v1alpha1.FluxConfigStatus, r Report, now metav1.Time) v1alpha1
 	if r.ReconcileRequest != "" {
 		next.LastHandledReconcileAt = r.ReconcileRequest
 	}
+	r.Objects = awaitSourceRevision(r.Objects)
 	states := make([]string, 0, len(r.Objects))
 	for i, o := range r.Objects {
 		c := Compliance(o)
@@ -94,6 +95,24 @@ func Compute(prev v1alpha1.FluxConfigStatus, r Report, now metav1.Time) v1alpha1
 		next.StatusUpdatedAt = &now
 	}
 	return next
+}
+
+// awaitSourceRevision marks the generated Kustomizations (those after the
+// source that no Kustomization applied) that have not applied the source's
+// revision yet: after a push the source is Ready at the new revision while
+// a Kustomization is still Ready for the one before, its generation
+// unchanged. Objects is copied, not changed.
+func awaitSourceRevision(objs []Object) []Object {
+	if len(objs) == 0 || objs[0].Revision == "" {
+		return objs
+	}
+	out := append([]Object(nil), objs...)
+	for i := 1; i < len(out) && out[i].AppliedBy == nil; i++ {
+		if out[i].Kind == "Kustomization" && out[i].Found && out[i].Revision != out[0].Revision {
+			out[i].AwaitedRevision = out[0].Revision
+		}
+	}
+	return out
 }
 
 // provisioning says whether the generated objects were applied.

@@ -585,11 +585,17 @@ func TestComputeStatusUpdatedAt(t *testing.T) {
 		wantReadyTransition bool
 	}{
 		{name: "nothing changed", next: compliantReport},
-		{name: "new source revision, still Ready", next: func() Report {
+		{name: "new source revision applied, still Ready", next: func() Report {
+			r := compliantReport()
+			r.Objects[0].Revision = "main@sha1:fedcba9876543210fedcba9876543210fedcba98"
+			r.Objects[1].Revision = r.Objects[0].Revision
+			return r
+		}, wantUpdated: true},
+		{name: "new source revision, not applied yet", next: func() Report {
 			r := compliantReport()
 			r.Objects[0].Revision = "main@sha1:fedcba9876543210fedcba9876543210fedcba98"
 			return r
-		}, wantUpdated: true},
+		}, wantUpdated: true, wantReadyTransition: true},
 		{name: "an object goes pending", next: func() Report {
 			r := compliantReport()
 			r.Objects[1].Conditions = []metav1.Condition{cond(meta.ReadyCondition, metav1.ConditionUnknown, "Progressing", "")}
