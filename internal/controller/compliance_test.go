@@ -48,7 +48,7 @@ var _ = Describe("Compliance", func() {
 		ksReady(ns, "cluster-config-infra", rev1)
 		ksReady(ns, "cluster-config-apps", rev1,
 			inventoryID(ns, "podinfo", "helm.toolkit.fluxcd.io", "HelmRelease"),
-			inventoryID("podinfo", "podinfo", "", "Namespace"))
+			inventoryID(ns, "podinfo-values", "", "ConfigMap"))
 		hr := createHelmRelease(ns, "podinfo", "cluster-config-apps")
 		setHelmReleaseReady(hr)
 		Eventually(fcStatus(ns, "cluster-config"), timeout, interval).Should(And(
@@ -60,7 +60,7 @@ var _ = Describe("Compliance", func() {
 		Expect(testkit.Condition(st, "Ready").Status).To(Equal(metav1.ConditionTrue))
 		Expect(testkit.Condition(st, "Reconciling").Type).To(BeEmpty())
 		Expect(st.SourceUpdatedAt).NotTo(BeNil())
-		Expect(st.Statuses).To(HaveLen(4), "GitRepository, two Kustomizations, one HelmRelease; not the Namespace")
+		Expect(st.Statuses).To(HaveLen(4), "GitRepository, two Kustomizations, one HelmRelease; not the ConfigMap")
 		Expect(st.Statuses[0].Kind).To(Equal("GitRepository"))
 
 		By("the HelmRelease from the inventory has its properties")
@@ -98,7 +98,7 @@ var _ = Describe("Compliance", func() {
 		By("Compliant again once apps applied it too")
 		ksReady(ns, "cluster-config-apps", rev3,
 			inventoryID(ns, "podinfo", "helm.toolkit.fluxcd.io", "HelmRelease"),
-			inventoryID("podinfo", "podinfo", "", "Namespace"))
+			inventoryID(ns, "podinfo-values", "", "ConfigMap"))
 		Eventually(fcStatus(ns, "cluster-config"), timeout, interval).Should(And(
 			HaveField("ComplianceState", v1alpha1.ComplianceCompliant),
 			HaveField("SourceSyncedCommitID", rev3),
