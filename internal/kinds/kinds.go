@@ -79,7 +79,7 @@ var All = []Kind{
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.GitRepositoryKind),
 		New: func() client.Object { return &sourcev1.GitRepository{} }, NewList: func() client.ObjectList { return &sourcev1.GitRepositoryList{} },
-		Child: true, Applied: true, OnMiss: apply.ApplyOnMiss, Project: projectGitRepository,
+		Child: true, Applied: true, OnMiss: apply.ApplyOnMiss, Project: projectSource,
 		TrimSpec: func(o client.Object) {
 			t := o.(*sourcev1.GitRepository)
 			t.Spec = sourcev1.GitRepositorySpec{Suspend: t.Spec.Suspend}
@@ -88,7 +88,7 @@ var All = []Kind{
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.BucketKind),
 		New: func() client.Object { return &sourcev1.Bucket{} }, NewList: func() client.ObjectList { return &sourcev1.BucketList{} },
-		Child: true, Applied: true, OnMiss: apply.ApplyOnMiss, Project: projectBucket,
+		Child: true, Applied: true, OnMiss: apply.ApplyOnMiss, Project: projectSource,
 		TrimSpec: func(o client.Object) {
 			t := o.(*sourcev1.Bucket)
 			t.Spec = sourcev1.BucketSpec{Suspend: t.Spec.Suspend}
@@ -97,7 +97,7 @@ var All = []Kind{
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.OCIRepositoryKind),
 		New: func() client.Object { return &sourcev1.OCIRepository{} }, NewList: func() client.ObjectList { return &sourcev1.OCIRepositoryList{} },
-		Child: true, Applied: true, OnMiss: apply.ApplyOnMiss, Project: projectOCIRepository,
+		Child: true, Applied: true, OnMiss: apply.ApplyOnMiss, Project: projectSource,
 		TrimSpec: func(o client.Object) {
 			t := o.(*sourcev1.OCIRepository)
 			t.Spec = sourcev1.OCIRepositorySpec{Suspend: t.Spec.Suspend}
@@ -111,12 +111,12 @@ var All = []Kind{
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.HelmChartKind),
 		New: func() client.Object { return &sourcev1.HelmChart{} }, NewList: func() client.ObjectList { return &sourcev1.HelmChartList{} },
-		Applied: true, Project: projectHelmChart,
+		Applied: true, Project: projectSource,
 	},
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.HelmRepositoryKind),
 		New: func() client.Object { return &sourcev1.HelmRepository{} }, NewList: func() client.ObjectList { return &sourcev1.HelmRepositoryList{} },
-		Applied: true, Project: projectHelmRepository,
+		Applied: true, Project: projectSource,
 	},
 	{
 		GVK: corev1.SchemeGroupVersion.WithKind("Secret"),

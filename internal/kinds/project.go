@@ -54,34 +54,29 @@ func withArtifact(o status.Object, a *meta.Artifact) status.Object {
 	return o
 }
 
-func projectGitRepository(obj client.Object) status.Object {
-	t := obj.(*sourcev1.GitRepository)
-	o := common(t, sourcev1.GitRepositoryKind, t.Spec.Suspend, t.Status.ObservedGeneration, t.Status.Conditions)
-	return withArtifact(o, t.Status.Artifact)
-}
-
-func projectBucket(obj client.Object) status.Object {
-	t := obj.(*sourcev1.Bucket)
-	o := common(t, sourcev1.BucketKind, t.Spec.Suspend, t.Status.ObservedGeneration, t.Status.Conditions)
-	return withArtifact(o, t.Status.Artifact)
-}
-
-func projectOCIRepository(obj client.Object) status.Object {
-	t := obj.(*sourcev1.OCIRepository)
-	o := common(t, sourcev1.OCIRepositoryKind, t.Spec.Suspend, t.Status.ObservedGeneration, t.Status.Conditions)
-	return withArtifact(o, t.Status.Artifact)
-}
-
-func projectHelmRepository(obj client.Object) status.Object {
-	t := obj.(*sourcev1.HelmRepository)
-	o := common(t, sourcev1.HelmRepositoryKind, t.Spec.Suspend, t.Status.ObservedGeneration, t.Status.Conditions)
-	return withArtifact(o, t.Status.Artifact)
-}
-
-func projectHelmChart(obj client.Object) status.Object {
-	t := obj.(*sourcev1.HelmChart)
-	o := common(t, sourcev1.HelmChartKind, t.Spec.Suspend, t.Status.ObservedGeneration, t.Status.Conditions)
-	return withArtifact(o, t.Status.Artifact)
+// projectSource reads the five source kinds, which differ only in their
+// Go types: suspension, observed generation, conditions and artifact.
+func projectSource(obj client.Object) status.Object {
+	var (
+		kind     string
+		suspend  bool
+		observed int64
+		conds    []metav1.Condition
+		artifact *meta.Artifact
+	)
+	switch t := obj.(type) {
+	case *sourcev1.GitRepository:
+		kind, suspend, observed, conds, artifact = sourcev1.GitRepositoryKind, t.Spec.Suspend, t.Status.ObservedGeneration, t.Status.Conditions, t.Status.Artifact
+	case *sourcev1.Bucket:
+		kind, suspend, observed, conds, artifact = sourcev1.BucketKind, t.Spec.Suspend, t.Status.ObservedGeneration, t.Status.Conditions, t.Status.Artifact
+	case *sourcev1.OCIRepository:
+		kind, suspend, observed, conds, artifact = sourcev1.OCIRepositoryKind, t.Spec.Suspend, t.Status.ObservedGeneration, t.Status.Conditions, t.Status.Artifact
+	case *sourcev1.HelmRepository:
+		kind, suspend, observed, conds, artifact = sourcev1.HelmRepositoryKind, t.Spec.Suspend, t.Status.ObservedGeneration, t.Status.Conditions, t.Status.Artifact
+	case *sourcev1.HelmChart:
+		kind, suspend, observed, conds, artifact = sourcev1.HelmChartKind, t.Spec.Suspend, t.Status.ObservedGeneration, t.Status.Conditions, t.Status.Artifact
+	}
+	return withArtifact(common(obj, kind, suspend, observed, conds), artifact)
 }
 
 func projectKustomization(obj client.Object) status.Object {
