@@ -38,12 +38,7 @@ Flux object (computed by the controller's own code) and its message.`,
 	k := addKubeFlags(cmd, true)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "yaml or json instead of the tree")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if output != "" {
-			if err := checkFormat(output, formatYAML, formatJSON); err != nil {
-				return err
-			}
-		}
-		obs, err := observeNamed(cmd, k, args[0])
+		obs, err := observeNamed(cmd, k, args[0], output)
 		if err != nil {
 			return err
 		}
@@ -65,8 +60,14 @@ Flux object (computed by the controller's own code) and its message.`,
 	return cmd
 }
 
-// observeNamed reads one FluxConfig and its objects.
-func observeNamed(cmd *cobra.Command, k *kube, name string) (*observation, error) {
+// observeNamed checks the output format asked for (empty: the command's
+// own), then reads one FluxConfig and its objects.
+func observeNamed(cmd *cobra.Command, k *kube, name, output string) (*observation, error) {
+	if output != "" {
+		if err := checkFormat(output, formatYAML, formatJSON); err != nil {
+			return nil, err
+		}
+	}
 	c, err := k.client()
 	if err != nil {
 		return nil, err

@@ -44,12 +44,7 @@ Compliant.`,
 	k := addKubeFlags(cmd, true)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "json or yaml instead of text")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		if output != "" {
-			if err := checkFormat(output, formatYAML, formatJSON); err != nil {
-				return err
-			}
-		}
-		obs, err := observeNamed(cmd, k, args[0])
+		obs, err := observeNamed(cmd, k, args[0], output)
 		if err != nil {
 			return err
 		}
