@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -212,12 +213,31 @@ func (a *Applier) read(ctx context.Context, reader client.Reader, gvk schema.Gro
 // upToDate tells whether live holds every wanted field (and, for a Secret,
 // no other key).
 func upToDate(live client.Object, desired *unstructured.Unstructured) (bool, error) {
-	liveU, err := runtime.DefaultUnstructuredConverter.ToUnstructured(live)
+	liveU, err := runtime.DefaultUnstructuredConverter.ToUnstructured(withoutStatus(live))
 	if err != nil {
 		return false, err
 	}
 	return Contains(liveU, desired.Object) &&
 		(!isSecret(desired.GroupVersionKind()) || sameKeys(liveU["data"], desired.Object["data"])), nil
+}
+
+// withoutStatus is a shallow copy of a typed object with its status zeroed,
+// or the object itself when it has none. Nothing applied has a status, and
+// a Flux object's status (a Kustomization's inventory, a source's artifact)
+// is most of what converting it would cost.
+func withoutStatus(obj client.Object) any {
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return obj
+	}
+	status := v.Elem().FieldByName("Status")
+	if !status.IsValid() || status.IsZero() {
+		return obj
+	}
+	c := reflect.New(v.Elem().Type())
+	c.Elem().Set(v.Elem())
+	c.Elem().FieldByName("Status").SetZero()
+	return c.Interface()
 }
 
 // apply sends a server-side apply; force takes over fields another manager
