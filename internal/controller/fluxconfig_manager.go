@@ -33,7 +33,8 @@ const (
 )
 
 // SetupWithManager registers the controller: FluxConfigs, the child kinds
-// that are not Flux kinds, and (lazily, see lazyWatches) the Flux kinds.
+// that are not Flux kinds, and the Flux kinds: those installed now at once,
+// the others once their CRDs appear (see lazyWatches).
 func (r *FluxConfigReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	r.written = newWritten()
 	r.applier = &apply.Applier{Client: r.Client, APIReader: r.APIReader, FieldOwner: FieldManager, OnMiss: kinds.OnMissOf}
@@ -65,7 +66,7 @@ func (r *FluxConfigReconciler) SetupWithManager(mgr ctrl.Manager, opts controlle
 		ctrl: c, cache: mgr.GetCache(), indexer: mgr.GetFieldIndexer(), mapper: mgr.GetRESTMapper(), handler: toOwner,
 		started: map[schema.GroupKind]bool{}, probed: map[schema.GroupKind]time.Time{},
 	}
-	return nil
+	return r.watches.startInstalled(context.Background())
 }
 
 // protectedSecretIndex indexes FluxConfigs by the name of the Secret their

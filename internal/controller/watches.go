@@ -67,19 +67,48 @@ func (w *lazyWatches) ensure(ctx context.Context, fc *v1alpha1.FluxConfig) error
 		if err != nil {
 			return fmt.Errorf("looking up the %s API: %w", k.GVK.Kind, err)
 		}
-		if k.Child {
-			if err := w.indexer.IndexField(ctx, k.New(), kinds.OwnerIndex, kinds.OwnerKeys); err != nil {
-				return fmt.Errorf("indexing %s by owner: %w", mapping.Resource.Resource, err)
-			}
+		if err := w.start(ctx, k, mapping); err != nil {
+			return err
 		}
-		if err := w.ctrl.Watch(source.Kind(w.cache, k.New(), w.handler, childChanged())); err != nil {
-			return fmt.Errorf("watching %s: %w", mapping.Resource.Resource, err)
-		}
-		w.started[gk] = true
 	}
 	if len(missing) > 0 {
 		return &MissingAPIError{APIs: missing}
 	}
+	return nil
+}
+
+// startInstalled starts, before the controller does, the watches of the
+// Flux kinds the cluster serves already: their caches then fill while the
+// FluxConfigs are listed, instead of after the first reconcile asks for
+// them (a restarted controller over thousands of FluxConfigs is idle
+// sooner). A kind that is missing, or cannot be looked up now, is left to
+// ensure.
+func (w *lazyWatches) startInstalled(ctx context.Context) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, k := range kinds.Watched() {
+		mapping, err := w.mapper.RESTMapping(k.GVK.GroupKind(), k.GVK.Version)
+		if err != nil {
+			continue
+		}
+		if err := w.start(ctx, k, mapping); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// start indexes a child kind by owner and watches it; w.mu is held.
+func (w *lazyWatches) start(ctx context.Context, k kinds.Kind, mapping *apimeta.RESTMapping) error {
+	if k.Child {
+		if err := w.indexer.IndexField(ctx, k.New(), kinds.OwnerIndex, kinds.OwnerKeys); err != nil {
+			return fmt.Errorf("indexing %s by owner: %w", mapping.Resource.Resource, err)
+		}
+	}
+	if err := w.ctrl.Watch(source.Kind(w.cache, k.New(), w.handler, childChanged())); err != nil {
+		return fmt.Errorf("watching %s: %w", mapping.Resource.Resource, err)
+	}
+	w.started[k.GVK.GroupKind()] = true
 	return nil
 }
 

@@ -115,6 +115,34 @@ func fetch(ctx context.Context, c *http.Client, url, path string, timeout time.D
 	return f.Close()
 }
 
+// profileRestart profiles a restarted controller from the moment its
+// endpoint answers (a few milliseconds after the process starts, before its
+// caches sync) until stopped: where the restart time goes.
+func profileRestart(ctx context.Context, p *controllerProc, dir string) (*profiler, error) {
+	err := poll(ctx, "the restarted controller's metrics endpoint", 10*time.Millisecond, 30*time.Second, func() (bool, string, error) {
+		up, why := answers(ctx, p.metricsURL+"/debug/pprof/")
+		return up, why, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return startProfiling(ctx, dir, profileTarget{name: "restart-cpu", url: p.metricsURL, c: http.DefaultClient})
+}
+
+// answers tells whether url answers 200 OK, and if not, why.
+func answers(ctx context.Context, url string) (bool, string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, http.NoBody)
+	if err != nil {
+		return false, err.Error()
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false, err.Error()
+	}
+	resp.Body.Close()
+	return resp.StatusCode == http.StatusOK, resp.Status
+}
+
 // heapProfile saves the controller's live heap (after a GC) to dir.
 func heapProfile(ctx context.Context, p *controllerProc, dir string) error {
 	return fetch(ctx, http.DefaultClient, p.metricsURL+"/debug/pprof/heap?gc=1", filepath.Join(dir, "controller-heap.pb.gz"), time.Minute)
@@ -127,6 +155,7 @@ func summarize(ctx context.Context, dir, controllerBin string) error {
 		{"controller-cpu-*.pb.gz", controllerBin, "controller-cpu-top.txt", ""},
 		{"apiserver-cpu-*.pb.gz", "", "apiserver-cpu-top.txt", ""},
 		{"apiserver-baseline-cpu-*.pb.gz", "", "apiserver-baseline-cpu-top.txt", ""},
+		{"restart-cpu-*.pb.gz", controllerBin, "restart-cpu-top.txt", ""},
 		{"controller-heap.pb.gz", controllerBin, "controller-heap-top.txt", "-sample_index=inuse_space"},
 	} {
 		files, _ := filepath.Glob(filepath.Join(dir, s.glob))

@@ -35,7 +35,19 @@ func measureRestart(ctx context.Context, opts options, s *session, bin, kubeconf
 	if err != nil {
 		return nil, err
 	}
+	var prof *profiler
+	if opts.pprof {
+		if prof, err = profileRestart(ctx, p, filepath.Join(s.dir, "profiles")); err != nil {
+			p.stop()
+			return nil, err
+		}
+	}
 	idle, err := waitIdle(ctx, p, float64(f.n), opts.convergeTimeout(f.n))
+	if prof != nil {
+		if perr := prof.stop(); err == nil {
+			err = perr
+		}
+	}
 	if err == nil {
 		res.rssPeak, err = p.rssPeak()
 	}
@@ -52,7 +64,13 @@ func measureRestart(ctx context.Context, opts options, s *session, bin, kubeconf
 
 	res.resyncInterval = max(opts.resync, 2*res.elapsed+5*time.Second).Round(time.Second)
 	log.printf("N=%d: restart %.2f s, %d writes; once more with --resync-interval=%s for two resync passes", f.n, res.elapsed.Seconds(), len(res.writes), res.resyncInterval)
-	return res, resyncPasses(ctx, opts, s, bin, kubeconfig, f, res)
+	if err := resyncPasses(ctx, opts, s, bin, kubeconfig, f, res); err != nil {
+		return nil, err
+	}
+	if opts.pprof {
+		return res, summarize(ctx, filepath.Join(s.dir, "profiles"), bin)
+	}
+	return res, nil
 }
 
 // resyncPasses runs the controller with a short resync until every
