@@ -7,9 +7,8 @@ import (
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"github.com/fluxcd/pkg/apis/meta"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -82,24 +81,11 @@ func TestUpToDate(t *testing.T) {
 			if got != tc.want {
 				t.Errorf("upToDate = %v, want %v", got, tc.want)
 			}
-			if !equality(before, tc.live) {
+			if !equality.Semantic.DeepEqual(before, tc.live) {
 				t.Errorf("upToDate changed the live object (the cache's copy)")
 			}
 		})
 	}
-}
-
-func equality(a, b any) bool {
-	ua, _ := toMap(a)
-	ub, _ := toMap(b)
-	return Contains(ua, ub) && Contains(ub, ua)
-}
-
-func toMap(obj any) (map[string]any, error) {
-	u := &unstructured.Unstructured{}
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
-	u.Object = m
-	return u.Object, err
 }
 
 // BenchmarkUpToDate is the comparison every pass makes per child: the
