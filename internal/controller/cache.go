@@ -15,17 +15,20 @@ import (
 // CacheOptions keeps the cache small: only the FluxConfigs of this shard
 // (--watch-label-selector); of the child kinds that are not Flux kinds
 // (Secrets, bindings, ConfigMaps), only the objects the controller made for
-// this shard; no managedFields anywhere. The Flux kinds are cached whole,
-// since the Kustomizations of a FluxConfig may apply any of them, but the
-// children of other shards only as what a watch needs (metadata and
-// status, no spec).
+// this shard; and of every object, nothing the controller never reads
+// (trimCached). The Flux kinds are cached for every object, since the
+// Kustomizations of a FluxConfig may apply any of them. The Flux kinds get
+// no options of their own: their CRDs may be missing when the cache is
+// made, and an option needs the kind's REST mapping.
 func CacheOptions(watchSelector labels.Selector) cache.Options {
 	sharded := watchSelector != nil && !watchSelector.Empty()
+	var shard labels.Selector
+	if sharded {
+		shard = watchSelector
+	}
 	opts := cache.Options{
-		ByObject: map[client.Object]cache.ByObject{},
-		// Nothing reads managedFields from the cache (the applier compares
-		// the fields it wants), and they are a third of a cached object.
-		DefaultTransform: cache.TransformStripManagedFields(),
+		ByObject:         map[client.Object]cache.ByObject{},
+		DefaultTransform: trimCached(shard),
 	}
 	for _, k := range kinds.CachedByLabel() {
 		sel := managedSelector(nil)
@@ -34,14 +37,8 @@ func CacheOptions(watchSelector labels.Selector) cache.Options {
 		}
 		opts.ByObject[k.New()] = cache.ByObject{Label: sel}
 	}
-	if !sharded {
-		return opts
-	}
-	opts.ByObject[&v1alpha1.FluxConfig{}] = cache.ByObject{Label: watchSelector}
-	for _, k := range kinds.Children() {
-		if k.Flux() {
-			opts.ByObject[k.New()] = cache.ByObject{Transform: trimOtherShards(watchSelector)}
-		}
+	if sharded {
+		opts.ByObject[&v1alpha1.FluxConfig{}] = cache.ByObject{Label: watchSelector}
 	}
 	return opts
 }
@@ -80,25 +77,50 @@ func managedSelector(shard labels.Selector) labels.Selector {
 	return sel
 }
 
-// trimOtherShards drops the spec of a child of another shard's FluxConfig:
-// this controller never applies or compares it, and its events are not
-// mapped to any FluxConfig of this shard. Other objects are kept whole.
-func trimOtherShards(shard labels.Selector) toolscache.TransformFunc {
-	strip := cache.TransformStripManagedFields()
+// trimCached drops from an object entering the cache what the controller
+// never reads. From every object its managedFields: the applier compares
+// the fields it wants, and they are a third of a cached object. From a
+// FluxConfig, the copy of its spec that a client-side `kubectl apply`
+// keeps in an annotation: the controller writes a FluxConfig only with
+// patches of the fields it changes (its finalizer, its status), never from
+// a whole cached copy. From a Flux object, the status fields of its kind's
+// TrimStatus, and its spec (but its suspend) when the controller does not
+// apply it: every object of a Flux kind that is no child (a HelmRelease's
+// values), and, with a shard selector, the children of another shard's
+// FluxConfigs, which this controller never applies or compares and whose
+// events map to no FluxConfig of its shard. Anything a Kustomization
+// applied that is of a child kind keeps its spec.
+func trimCached(shard labels.Selector) toolscache.TransformFunc {
 	return func(in any) (any, error) {
-		in, err := strip(in)
-		if err != nil {
-			return in, err
-		}
 		obj, ok := in.(client.Object)
-		if !ok || obj.GetLabels()[v1alpha1.ManagedLabel] != "true" || shard.Matches(labels.Set(obj.GetLabels())) {
+		if !ok {
 			return in, nil
+		}
+		obj.SetManagedFields(nil)
+		if _, ok := obj.(*v1alpha1.FluxConfig); ok {
+			if a := obj.GetAnnotations(); a[corev1.LastAppliedConfigAnnotation] != "" {
+				delete(a, corev1.LastAppliedConfigAnnotation)
+				obj.SetAnnotations(a)
+			}
+			return obj, nil
 		}
 		k, ok := kinds.Of(obj)
-		if !ok || k.TrimSpec == nil {
-			return in, nil
+		if !ok {
+			return obj, nil
 		}
-		k.TrimSpec(obj)
+		if k.TrimStatus != nil {
+			k.TrimStatus(obj)
+		}
+		if k.TrimSpec != nil && (!k.Child || otherShard(obj, shard)) {
+			k.TrimSpec(obj)
+		}
 		return obj, nil
 	}
+}
+
+// otherShard tells whether obj is a child the controller made for a
+// FluxConfig outside shard (nil: no sharding).
+func otherShard(obj client.Object, shard labels.Selector) bool {
+	l := obj.GetLabels()
+	return shard != nil && l[v1alpha1.ManagedLabel] == "true" && !shard.Matches(labels.Set(l))
 }

@@ -5,6 +5,9 @@
 package kinds
 
 import (
+	"reflect"
+	"sync"
+
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
@@ -46,10 +49,16 @@ type Kind struct {
 	// are deleted only once its objects are gone (their Flux controller
 	// finalizes them first).
 	HoldsDeletion bool
-	// TrimSpec empties what the controller reads of a child only when it is
-	// its own (the spec but its suspend, a Kustomization's inventory): the
-	// cache holds another shard's children that way. Nil keeps objects whole.
+	// TrimSpec empties what the controller reads of a Flux object only when
+	// it applies it (the spec but its suspend, a Kustomization's
+	// inventory): the cache holds another shard's children that way, and
+	// every object of a Flux kind that is no child (a HelmRelease's values
+	// are never read). Nil keeps the spec.
 	TrimSpec func(client.Object)
+	// TrimStatus drops from every cached object of the kind the status
+	// fields nothing reads: the histories Flux keeps (a Kustomization's
+	// whole, a HelmRelease's but its latest release). Nil keeps the status.
+	TrimStatus func(client.Object)
 	// Project reads what the status needs of a Flux object; nil for the
 	// other kinds. Its result is also what a watch compares to decide
 	// whether a change matters, so Flux's frequent status bookkeeping wakes
@@ -73,8 +82,9 @@ var All = []Kind{
 		TrimSpec: func(o client.Object) {
 			t := o.(*kustomizev1.Kustomization)
 			t.Spec = kustomizev1.KustomizationSpec{Suspend: t.Spec.Suspend}
-			t.Status.Inventory, t.Status.History = nil, nil
+			t.Status.Inventory = nil
 		},
+		TrimStatus: func(o client.Object) { o.(*kustomizev1.Kustomization).Status.History = nil },
 	},
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.GitRepositoryKind),
@@ -107,16 +117,36 @@ var All = []Kind{
 		GVK: helmv2.GroupVersion.WithKind(helmv2.HelmReleaseKind),
 		New: func() client.Object { return &helmv2.HelmRelease{} }, NewList: func() client.ObjectList { return &helmv2.HelmReleaseList{} },
 		Applied: true, Project: projectHelmRelease,
+		TrimSpec: func(o client.Object) {
+			t := o.(*helmv2.HelmRelease)
+			t.Spec = helmv2.HelmReleaseSpec{Suspend: t.Spec.Suspend}
+		},
+		TrimStatus: func(o client.Object) {
+			// Latest sorts the history in place: here, before the object
+			// is shared, rather than in a watch handler.
+			t := o.(*helmv2.HelmRelease)
+			if latest := t.Status.History.Latest(); latest != nil {
+				t.Status.History = helmv2.Snapshots{latest}
+			}
+		},
 	},
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.HelmChartKind),
 		New: func() client.Object { return &sourcev1.HelmChart{} }, NewList: func() client.ObjectList { return &sourcev1.HelmChartList{} },
 		Applied: true, Project: projectSource,
+		TrimSpec: func(o client.Object) {
+			t := o.(*sourcev1.HelmChart)
+			t.Spec = sourcev1.HelmChartSpec{Suspend: t.Spec.Suspend}
+		},
 	},
 	{
 		GVK: sourcev1.GroupVersion.WithKind(sourcev1.HelmRepositoryKind),
 		New: func() client.Object { return &sourcev1.HelmRepository{} }, NewList: func() client.ObjectList { return &sourcev1.HelmRepositoryList{} },
 		Applied: true, Project: projectSource,
+		TrimSpec: func(o client.Object) {
+			t := o.(*sourcev1.HelmRepository)
+			t.Spec = sourcev1.HelmRepositorySpec{Suspend: t.Spec.Suspend}
+		},
 	},
 	{
 		GVK: corev1.SchemeGroupVersion.WithKind("Secret"),
@@ -188,15 +218,20 @@ func ByGroupKind(gk schema.GroupKind) (Kind, bool) {
 	return Kind{}, false
 }
 
-// Of finds the kind of a typed object, by its Go type.
+// Of finds the kind of a typed object, by its Go type. It runs for every
+// object a watch delivers, so the table is indexed once.
 func Of(obj client.Object) (Kind, bool) {
-	for _, k := range All {
-		if sameType(k.New(), obj) {
-			return k, true
-		}
-	}
-	return Kind{}, false
+	k, ok := byType()[reflect.TypeOf(obj)]
+	return k, ok
 }
+
+var byType = sync.OnceValue(func() map[reflect.Type]Kind {
+	m := make(map[reflect.Type]Kind, len(All))
+	for _, k := range All {
+		m[reflect.TypeOf(k.New())] = k
+	}
+	return m
+})
 
 func filter(keep func(Kind) bool) []Kind {
 	var out []Kind

@@ -1,7 +1,6 @@
 package kinds
 
 import (
-	"reflect"
 	"strings"
 
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
@@ -117,5 +116,3 @@ func helmReleaseProperties(hr *helmv2.HelmRelease) *v1alpha1.HelmReleaseProperti
 	}
 	return p
 }
-
-func sameType(a, b client.Object) bool { return reflect.TypeOf(a) == reflect.TypeOf(b) }
