@@ -89,7 +89,8 @@ func managedSelector(shard labels.Selector) labels.Selector {
 // values), and, with a shard selector, the children of another shard's
 // FluxConfigs, which this controller never applies or compares and whose
 // events map to no FluxConfig of its shard. Anything a Kustomization
-// applied that is of a child kind keeps its spec.
+// applied that is of a child kind keeps its spec. What is kept shares its
+// repeated strings with the other cached objects (internShared).
 func trimCached(shard labels.Selector) toolscache.TransformFunc {
 	return func(in any) (any, error) {
 		obj, ok := in.(client.Object)
@@ -102,18 +103,16 @@ func trimCached(shard labels.Selector) toolscache.TransformFunc {
 				delete(a, corev1.LastAppliedConfigAnnotation)
 				obj.SetAnnotations(a)
 			}
-			return obj, nil
 		}
-		k, ok := kinds.Of(obj)
-		if !ok {
-			return obj, nil
+		if k, ok := kinds.Of(obj); ok {
+			if k.TrimStatus != nil {
+				k.TrimStatus(obj)
+			}
+			if k.TrimSpec != nil && (!k.Child || otherShard(obj, shard)) {
+				k.TrimSpec(obj)
+			}
 		}
-		if k.TrimStatus != nil {
-			k.TrimStatus(obj)
-		}
-		if k.TrimSpec != nil && (!k.Child || otherShard(obj, shard)) {
-			k.TrimSpec(obj)
-		}
+		internShared(obj)
 		return obj, nil
 	}
 }
