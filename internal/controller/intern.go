@@ -20,8 +20,8 @@ import (
 // can tell.
 func internShared(obj client.Object) {
 	obj.SetNamespace(intern(obj.GetNamespace()))
-	obj.SetLabels(internMap(obj.GetLabels(), true))
-	obj.SetAnnotations(internMap(obj.GetAnnotations(), false))
+	internMap(obj.GetLabels(), true)
+	internMap(obj.GetAnnotations(), false)
 	refs := obj.GetOwnerReferences()
 	for i := range refs {
 		refs[i].APIVersion, refs[i].Kind, refs[i].Name = intern(refs[i].APIVersion), intern(refs[i].Kind), intern(refs[i].Name)
@@ -46,20 +46,16 @@ func intern(s string) string {
 	return unique.Make(s).Value()
 }
 
-// internMap returns m with its keys interned, and its values when
-// values is set (annotation values are often unique and large).
-func internMap(m map[string]string, values bool) map[string]string {
-	if len(m) == 0 {
-		return m
-	}
-	out := make(map[string]string, len(m))
+// internMap interns the keys of m in place, and its values when values is
+// set (annotation values are often unique and large). Assigning to a key
+// that is present stores the key given: a map keeps no copy of its own.
+func internMap(m map[string]string, values bool) {
 	for k, v := range m {
 		if values {
 			v = intern(v)
 		}
-		out[intern(k)] = v
+		m[intern(k)] = v
 	}
-	return out
 }
 
 func internConditions(conds []metav1.Condition) {

@@ -90,9 +90,6 @@ func TestStartProcessNamesAMissingBinary(t *testing.T) {
 }
 
 func TestBuildManager(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the controller")
-	}
 	out := filepath.Join(t.TempDir(), "manager")
 	if err := BuildManager(t.Context(), out); err != nil {
 		t.Fatal(err)

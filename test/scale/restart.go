@@ -64,13 +64,7 @@ func measureRestart(ctx context.Context, opts options, s *session, bin, kubeconf
 
 	res.resyncInterval = max(opts.resync, 2*res.elapsed+5*time.Second).Round(time.Second)
 	log.printf("N=%d: restart %.2f s, %d writes; once more with --resync-interval=%s for two resync passes", f.n, res.elapsed.Seconds(), len(res.writes), res.resyncInterval)
-	if err := resyncPasses(ctx, opts, s, bin, kubeconfig, f, res); err != nil {
-		return nil, err
-	}
-	if opts.pprof {
-		return res, summarize(ctx, filepath.Join(s.dir, "profiles"), bin)
-	}
-	return res, nil
+	return res, resyncPasses(ctx, opts, s, bin, kubeconfig, f, res)
 }
 
 // resyncPasses runs the controller with a short resync until every

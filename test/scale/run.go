@@ -124,15 +124,16 @@ func runController(ctx context.Context, opts options, s *session, bin string, f 
 	if err := os.WriteFile(filepath.Join(s.dir, "controller-requests.txt"), []byte(breakdown(res.requests, f.n)), 0o644); err != nil {
 		return nil, err
 	}
-	if opts.pprof {
-		if err := summarize(ctx, filepath.Join(s.dir, "profiles"), bin); err != nil {
-			return nil, err
-		}
-	}
 	log.printf("N=%d: restarting the controller over %d converged FluxConfigs", f.n, f.n)
 	p.stop()
-	res.restart, err = measureRestart(ctx, opts, s, bin, kubeconfig, f, log)
-	return res, err
+	if res.restart, err = measureRestart(ctx, opts, s, bin, kubeconfig, f, log); err != nil {
+		return nil, err
+	}
+	if opts.pprof {
+		// The rollout's and the restart's profiles, once both are taken.
+		return res, summarize(ctx, filepath.Join(s.dir, "profiles"), bin)
+	}
+	return res, nil
 }
 
 // rollout creates the fleet and waits for it to converge, profiling the
