@@ -3,6 +3,10 @@ package controller
 import (
 	"unique"
 
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	fluxmeta "github.com/fluxcd/pkg/apis/meta"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -33,8 +37,22 @@ func internShared(obj client.Object) {
 	if c, ok := obj.(interface{ GetConditions() []metav1.Condition }); ok {
 		internConditions(c.GetConditions())
 	}
-	if fc, ok := obj.(*v1alpha1.FluxConfig); ok {
-		internStatuses(fc.Status.Statuses)
+	switch t := obj.(type) {
+	case *v1alpha1.FluxConfig:
+		t.Status.SourceSyncedCommitID = intern(t.Status.SourceSyncedCommitID)
+		internStatuses(t.Status.Statuses)
+	case *kustomizev1.Kustomization:
+		t.Spec.SourceRef.Kind, t.Spec.SourceRef.Name = intern(t.Spec.SourceRef.Kind), intern(t.Spec.SourceRef.Name)
+		t.Status.LastAppliedRevision = intern(t.Status.LastAppliedRevision)
+		t.Status.LastAttemptedRevision = intern(t.Status.LastAttemptedRevision)
+	case *sourcev1.GitRepository:
+		internArtifact(t.Status.Artifact)
+	}
+}
+
+func internArtifact(a *fluxmeta.Artifact) {
+	if a != nil {
+		a.Revision = intern(a.Revision)
 	}
 }
 
