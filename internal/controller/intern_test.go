@@ -58,4 +58,6 @@ func TestInternShared(t *testing.T) {
 	same("finalizer", a.Finalizers[0], b.Finalizers[0])
 	same("condition reason", a.Status.Conditions[0].Reason, b.Status.Conditions[0].Reason)
 	same("condition message", a.Status.Conditions[0].Message, b.Status.Conditions[0].Message)
+	same("applied revision", a.Status.LastAppliedRevision, b.Status.LastAppliedRevision)
+	same("source name", a.Spec.SourceRef.Name, b.Spec.SourceRef.Name)
 }
