@@ -110,7 +110,7 @@ fuzz: envtest ## Run every fuzz target for FUZZTIME each (default 5m; FUZZ_PARAL
 
 .PHONY: bench
 bench: ## Run the benchmarks and print their table.
-	go test ./internal/builder/... ./internal/status/... ./internal/apply/... -run '^$$' -bench . -benchmem
+	go test ./internal/builder/... ./internal/status/... ./internal/apply/... ./internal/controller/ -run '^$$' -bench . -benchmem
 
 # make bench-scale BENCH_SCALE_ARGS="-n 10000" (or "-shards", "-pprof", ...; see docs/benchmarks.md)
 BENCH_SCALE_ARGS ?=

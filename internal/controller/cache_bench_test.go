@@ -173,8 +173,8 @@ func asStored(obj client.Object, k kinds.Kind, i int, now metav1.Time) {
 		t.Status.ObservedGeneration = 1
 		t.Status.Conditions = ready(fluxmeta.SucceededReason, "stored artifact for revision '"+rev+"'")
 		t.Status.Artifact = &fluxmeta.Artifact{
-			Path: fmt.Sprintf("gitrepository/%s/%s/%s.tar.gz", t.Namespace, t.Name, rev[len(rev)-40:]),
-			URL:  fmt.Sprintf("http://source-controller.flux-system.svc/gitrepository/%s/%s/latest.tar.gz", t.Namespace, t.Name),
+			Path:     fmt.Sprintf("gitrepository/%s/%s/%s.tar.gz", t.Namespace, t.Name, rev[len(rev)-40:]),
+			URL:      fmt.Sprintf("http://source-controller.flux-system.svc/gitrepository/%s/%s/latest.tar.gz", t.Namespace, t.Name),
 			Revision: rev, Digest: fmt.Sprintf("sha256:%064x", i), LastUpdateTime: now,
 		}
 	case *kustomizev1.Kustomization:

@@ -46,7 +46,7 @@ func (r *FluxConfigReconciler) SetupWithManager(mgr ctrl.Manager, opts controlle
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named(name).
 		For(&v1alpha1.FluxConfig{}, ctrlbuilder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{}, predicates.ReconcileRequestedPredicate{}))).
+			predicate.GenerationChangedPredicate{}, predicates.ReconcileRequestedPredicate{}, r.cacheCaughtUp()))).
 		WithOptions(opts)
 	for _, k := range kinds.CachedByLabel() {
 		if err := mgr.GetFieldIndexer().IndexField(context.Background(), k.New(), kinds.OwnerIndex, kinds.OwnerKeys); err != nil {

@@ -31,6 +31,10 @@ type written struct {
 	// firstSeen is when a FluxConfig without a status was first judged
 	// Pending: its first status waits up to detailInterval for its verdict.
 	firstSeen map[types.NamespacedName]time.Time
+	// waiting holds the FluxConfigs whose pass found the cached copy
+	// behind their last status write: the cache's next copy of one of them
+	// starts its pass (caughtUp).
+	waiting map[types.NamespacedName]bool
 }
 
 type writtenStatus struct {
@@ -41,18 +45,42 @@ type writtenStatus struct {
 }
 
 func newWritten() *written {
-	return &written{state: map[types.NamespacedName]writtenStatus{}, firstSeen: map[types.NamespacedName]time.Time{}}
+	return &written{
+		state: map[types.NamespacedName]writtenStatus{}, firstSeen: map[types.NamespacedName]time.Time{},
+		waiting: map[types.NamespacedName]bool{},
+	}
 }
 
 // cacheBehind tells whether the cached FluxConfig fc does not show yet the
 // status written for it a moment ago. A newer generation in the cache is
 // not behind: the status write succeeded with the optimistic lock, so the
-// spec change came after it.
+// spec change came after it. A FluxConfig found behind waits for the
+// cache's next copy of it (caughtUp).
 func (w *written) cacheBehind(fc *v1alpha1.FluxConfig, now time.Time) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	s, ok := w.state[types.NamespacedName{Namespace: fc.Namespace, Name: fc.Name}]
-	return ok && s.resourceVersion != fc.ResourceVersion && s.generation == fc.Generation && now.Sub(s.at) < cacheLagWindow
+	key := types.NamespacedName{Namespace: fc.Namespace, Name: fc.Name}
+	s, ok := w.state[key]
+	behind := ok && s.resourceVersion != fc.ResourceVersion && s.generation == fc.Generation && now.Sub(s.at) < cacheLagWindow
+	if behind {
+		w.waiting[key] = true
+	}
+	return behind
+}
+
+// caughtUp tells, once, whether a pass of key waits for the cache's next
+// copy of it: the watch of FluxConfigs starts that pass as soon as the copy
+// arrives, rather than after cacheLagRetry. A child's change that reaches
+// the controller before its own status write does (two watches, no order
+// between them) is then shown within the cache's lag.
+func (w *written) caughtUp(key types.NamespacedName) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.waiting[key] {
+		return false
+	}
+	delete(w.waiting, key)
+	return true
 }
 
 // differs tells whether next is not the status last written: then the
@@ -132,6 +160,7 @@ func (w *written) forget(key types.NamespacedName) {
 	defer w.mu.Unlock()
 	delete(w.state, key)
 	delete(w.firstSeen, key)
+	delete(w.waiting, key)
 }
 
 func digestOf(st v1alpha1.FluxConfigStatus) [32]byte {

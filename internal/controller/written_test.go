@@ -6,6 +6,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 
 	"github.com/fluxconfig-controller/fluxconfig-controller/api/v1alpha1"
 )
@@ -59,5 +60,48 @@ func TestWrittenDiffers(t *testing.T) {
 	}
 	if w.differs(key, nonCompliant) {
 		t.Error("the status last written needs no write")
+	}
+}
+
+// TestCacheCaughtUp: a pass that found the cached FluxConfig behind its own
+// status write is started again by the cache's next copy of it, once,
+// instead of waiting cacheLagRetry.
+func TestCacheCaughtUp(t *testing.T) {
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	meta := func(name, rv string) metav1.ObjectMeta {
+		return metav1.ObjectMeta{Namespace: "ns", Name: name, ResourceVersion: rv, Generation: 1}
+	}
+	r := &FluxConfigReconciler{written: newWritten()}
+	r.written.remember(&v1alpha1.FluxConfig{ObjectMeta: meta("cfg", "42")}, t0)
+	wakes := r.cacheCaughtUp()
+	update := func(name, rv string) event.UpdateEvent {
+		return event.UpdateEvent{
+			ObjectOld: &v1alpha1.FluxConfig{ObjectMeta: meta(name, "41")},
+			ObjectNew: &v1alpha1.FluxConfig{ObjectMeta: meta(name, rv)},
+		}
+	}
+	if wakes.Update(update("cfg", "42")) {
+		t.Fatal("an update woke a FluxConfig no pass waits for")
+	}
+	if !r.written.cacheBehind(&v1alpha1.FluxConfig{ObjectMeta: meta("cfg", "41")}, t0.Add(time.Millisecond)) {
+		t.Fatal("the cached copy older than the write is not behind")
+	}
+	if wakes.Update(update("other", "7")) {
+		t.Error("another FluxConfig's update woke the waiting one's pass")
+	}
+	if !wakes.Update(update("cfg", "42")) {
+		t.Error("the cache's copy with the write did not start the waiting pass")
+	}
+	if wakes.Update(update("cfg", "43")) {
+		t.Error("a later update woke the pass again: it waits once")
+	}
+	if wakes.Create(event.CreateEvent{Object: &v1alpha1.FluxConfig{ObjectMeta: meta("cfg", "42")}}) ||
+		wakes.Delete(event.DeleteEvent{Object: &v1alpha1.FluxConfig{ObjectMeta: meta("cfg", "42")}}) {
+		t.Error("only updates bring the cache's next copy")
+	}
+	r.written.cacheBehind(&v1alpha1.FluxConfig{ObjectMeta: meta("cfg", "41")}, t0.Add(time.Millisecond))
+	r.written.forget(types.NamespacedName{Namespace: "ns", Name: "cfg"})
+	if wakes.Update(update("cfg", "42")) {
+		t.Error("a forgotten FluxConfig still waits")
 	}
 }
