@@ -5,8 +5,6 @@ import (
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	fluxmeta "github.com/fluxcd/pkg/apis/meta"
-	sourcev1 "github.com/fluxcd/source-controller/api/v1"
-
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -18,7 +16,9 @@ import (
 // values (the FluxConfig's name and namespace are on each of its children),
 // annotation keys, owner references, finalizers, and the types, statuses,
 // reasons and messages of conditions (the Kustomizations of a FluxConfig
-// report the same revision). Each watch event is decoded into new strings;
+// report the same revision), and the revisions and source references of
+// Flux objects (the source's revision is on each of its Kustomizations, and
+// in the FluxConfig's status). Each watch event is decoded into new strings;
 // without this, every cached object holds its own copies. Values are
 // unchanged, only their memory is shared, so nothing that reads the cache
 // can tell.
@@ -45,14 +45,10 @@ func internShared(obj client.Object) {
 		t.Spec.SourceRef.Kind, t.Spec.SourceRef.Name = intern(t.Spec.SourceRef.Kind), intern(t.Spec.SourceRef.Name)
 		t.Status.LastAppliedRevision = intern(t.Status.LastAppliedRevision)
 		t.Status.LastAttemptedRevision = intern(t.Status.LastAttemptedRevision)
-	case *sourcev1.GitRepository:
-		internArtifact(t.Status.Artifact)
-	}
-}
-
-func internArtifact(a *fluxmeta.Artifact) {
-	if a != nil {
-		a.Revision = intern(a.Revision)
+	case interface{ GetArtifact() *fluxmeta.Artifact }: // the source kinds
+		if a := t.GetArtifact(); a != nil {
+			a.Revision = intern(a.Revision)
+		}
 	}
 }
 

@@ -6,7 +6,10 @@ import (
 	"unsafe"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	fluxmeta "github.com/fluxcd/pkg/apis/meta"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // TestInternShared: two Kustomizations decoded from two watch events keep
@@ -60,4 +63,31 @@ func TestInternShared(t *testing.T) {
 	same("condition message", a.Status.Conditions[0].Message, b.Status.Conditions[0].Message)
 	same("applied revision", a.Status.LastAppliedRevision, b.Status.LastAppliedRevision)
 	same("source name", a.Spec.SourceRef.Name, b.Spec.SourceRef.Name)
+}
+
+// TestInternSourceRevision: every source kind's artifact revision is
+// shared, as it is repeated by the Kustomizations that apply it.
+func TestInternSourceRevision(t *testing.T) {
+	event := []byte(`{"metadata":{"name":"cfg","namespace":"team-a"},
+		"status":{"artifact":{"revision":"main@sha1:abc","path":"p","url":"u","lastUpdateTime":"2026-11-29T00:00:00Z"}}}`)
+	for _, newObj := range []func() client.Object{
+		func() client.Object { return &sourcev1.GitRepository{} },
+		func() client.Object { return &sourcev1.Bucket{} },
+		func() client.Object { return &sourcev1.OCIRepository{} },
+	} {
+		var revs []string
+		for range 2 {
+			obj := newObj()
+			if err := json.Unmarshal(event, obj); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := trimCached(nil)(obj); err != nil {
+				t.Fatal(err)
+			}
+			revs = append(revs, obj.(interface{ GetArtifact() *fluxmeta.Artifact }).GetArtifact().Revision)
+		}
+		if revs[0] != "main@sha1:abc" || unsafe.StringData(revs[0]) != unsafe.StringData(revs[1]) {
+			t.Errorf("%T: revisions %q and %q are not one shared copy", newObj(), revs[0], revs[1])
+		}
+	}
 }
