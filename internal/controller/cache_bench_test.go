@@ -111,8 +111,8 @@ func cachedFleetJSON(b *testing.B) map[string][][]byte {
 			if !ok {
 				b.Fatalf("%T is not in the kinds table", obj)
 			}
-			if k.GVK.Kind == "ServiceAccount" {
-				continue // one per namespace, shared by its FluxConfigs
+			if isShared(k) {
+				continue // the namespace's ServiceAccount, one for its FluxConfigs
 			}
 			asStored(obj, k, i, now)
 			if k.Project != nil {

@@ -45,8 +45,10 @@ func (r *FluxConfigReconciler) SetupWithManager(mgr ctrl.Manager, opts controlle
 	}
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named(name).
+		// cacheCaughtUp first: Or stops at the first yes, and every update
+		// must clear a waiting pass's mark, not only the ones the others let by.
 		For(&v1alpha1.FluxConfig{}, ctrlbuilder.WithPredicates(predicate.Or(
-			predicate.GenerationChangedPredicate{}, predicates.ReconcileRequestedPredicate{}, r.cacheCaughtUp()))).
+			r.cacheCaughtUp(), predicate.GenerationChangedPredicate{}, predicates.ReconcileRequestedPredicate{}))).
 		WithOptions(opts)
 	for _, k := range kinds.CachedByLabel() {
 		if err := mgr.GetFieldIndexer().IndexField(context.Background(), k.New(), kinds.OwnerIndex, kinds.OwnerKeys); err != nil {
